@@ -1,0 +1,92 @@
+# rstscope: who reset this TCP connection, and why.
+# Targets: all demo check bench fuzz install clean. Objects go to $(O).
+O       ?= build
+PREFIX  ?= /usr/local
+DESTDIR ?=
+CC      ?= cc
+CFLAGS  ?= -O2 -g
+WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wvla -Wformat=2
+CPPFLAGS += -D_GNU_SOURCE -Isrc
+LDLIBS  += -lpcap -lm
+
+SRCS    := $(shell find src -name '*.c' | sort)
+LIBSRCS := $(filter-out src/main.c,$(SRCS))
+OBJS    := $(LIBSRCS:%.c=$(O)/%.o)
+DEPS    := $(SRCS:%.c=$(O)/%.d)
+UNIT    := $(patsubst tests/unit/%.c,$(O)/tests/%,$(wildcard tests/unit/*.c))
+BIN     := $(O)/rstscope
+
+.PHONY: all demo check check-fast check-asan bench fuzz install clean deps unit samples
+all: $(BIN)
+
+$(O)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(WARN) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(O)/librstscope.a: $(OBJS)
+	@rm -f $@
+	$(AR) rcs $@ $^
+
+$(BIN): $(O)/src/main.o $(O)/librstscope.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(O)/tests/%: tests/unit/%.c $(O)/librstscope.a tests/unit/unit.h
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) -Itests/unit $(WARN) $(CFLAGS) $(LDFLAGS) -o $@ $< $(O)/librstscope.a $(LDLIBS)
+
+unit: $(UNIT)
+
+deps:
+	@scripts/deps.sh
+
+# The main job on the captures shipped in the repo.
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@tests/demo.sh $(BIN)
+
+# All tests: unit, golden, corpus, robustness, fuzz (bounded), lab (root),
+# then the whole suite again under ASan/UBSan.
+check: deps
+	@$(MAKE) --no-print-directory all unit
+	@tests/run.sh $(O)
+	@$(MAKE) --no-print-directory check-asan
+
+check-fast: all unit
+	@tests/run.sh $(O)
+
+check-asan:
+	@$(MAKE) --no-print-directory O=$(O)-asan CC=clang \
+	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+	  LDFLAGS="-fsanitize=address,undefined" all unit
+	@RSTSCOPE_ASAN=1 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  tests/run.sh $(O)-asan
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$${FUZZ_SECONDS:-30}
+
+FUZZ_SECONDS ?= 60
+FUZZERS := $(patsubst fuzz/%.c,$(O)-fuzz/%,$(wildcard fuzz/fuzz_*.c))
+$(O)-fuzz/%: fuzz/%.c $(LIBSRCS)
+	@mkdir -p $(dir $@)
+	clang $(CPPFLAGS) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \
+	  -o $@ $< $(LIBSRCS) $(LDLIBS)
+fuzz: $(FUZZERS)
+	@for f in $(FUZZERS); do n=$$(basename $$f); mkdir -p $(O)-fuzz/corpus-$$n; \
+	  echo "fuzz: $$n for $(FUZZ_SECONDS)s"; \
+	  $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 $(O)-fuzz/corpus-$$n fuzz/seeds/$$n 2>$(O)-fuzz/$$n.log \
+	    || { tail -40 $(O)-fuzz/$$n.log; exit 1; }; \
+	  echo "fuzz: $$n clean ($$(grep -c . $(O)-fuzz/$$n.log) log lines)"; done
+
+bench: deps all
+	@bench/bench.sh $(BIN)
+
+samples: all
+	@lab/record-samples.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/rstscope/lab
+	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/rstscope
+	cp -r lab/. $(DESTDIR)$(PREFIX)/share/rstscope/lab/
+
+clean:
+	rm -rf $(O) $(O)-asan $(O)-fuzz
+
+-include $(DEPS)

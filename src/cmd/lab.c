@@ -1,0 +1,11 @@
+/* lab: placeholder until the subcommand lands; refuses clearly. */
+#include <stdio.h>
+#include "cmd/cmd.h"
+
+int cmd_lab(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	fprintf(stderr, "rstscope: 'lab' is not available in this build\n");
+	return RS_EXIT_RUNTIME;
+}

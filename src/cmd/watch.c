@@ -1,0 +1,11 @@
+/* watch: placeholder until the subcommand lands; refuses clearly. */
+#include <stdio.h>
+#include "cmd/cmd.h"
+
+int cmd_watch(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	fprintf(stderr, "rstscope: 'watch' is not available in this build\n");
+	return RS_EXIT_RUNTIME;
+}

@@ -1,0 +1,59 @@
+/* engine: the pipeline decode -> flows -> detectors -> verdicts, fed one
+ * captured frame at a time, by a file (analyze) or the live wire (watch).
+ *
+ * RST verdicts are provisional when the RST is seen and final when capture
+ * time has passed the RST's horizon (later packets can still change them:
+ * the sender keeps talking, a burst, a cluster) or when engine_flush() is
+ * called at the end of input. Final verdicts go to the sink, in order of
+ * their RSTs' capture time. The per-capture diagnosis is read after flush. */
+#ifndef RSTSCOPE_ENGINE_H
+#define RSTSCOPE_ENGINE_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "decode/decode.h"
+#include "verdict/verdict.h"
+
+struct engine;
+struct diagnosis;
+
+struct engine_opts {
+	size_t max_flows;          /* flow table cap (evicts the idlest) */
+	double horizon_s;          /* how long an RST's verdict stays open */
+	double flow_idle_expire_s; /* forget flows idle this long */
+	double cluster_window_s;   /* resets of one endpoint this close cluster */
+	unsigned cluster_min;      /* flows needed to call it a cluster */
+	double idle_min_s;         /* a gap at least this long is "idle" */
+};
+void engine_opts_default(struct engine_opts *o);
+
+typedef void (*engine_sink_fn)(const struct rst_verdict *v, void *ctx);
+
+struct engine_stats {
+	uint64_t frames, bytes;
+	uint64_t result[DECODE__COUNT];  /* frames by decode outcome */
+	uint64_t rsts;
+	uint64_t flows_created, flows_evicted, flows_expired, flows_open, flows_peak;
+	uint64_t time_backwards;         /* timestamps that went back (clamped) */
+};
+
+/* NULL on allocation failure. */
+struct engine *engine_new(const struct engine_opts *o, engine_sink_fn sink, void *ctx);
+void engine_free(struct engine *e);
+
+/* Feed one frame. `file` is the input's name (kept by pointer: it must
+ * outlive the engine) and `frame` its 1-based number in that file. */
+void engine_frame(struct engine *e, int link, const uint8_t *data, size_t caplen,
+		  int64_t ts_ns, const char *file, uint64_t frame);
+/* Feed an already decoded segment (tests and the fuzz harness). */
+void engine_segment(struct engine *e, const struct tcp_view *v, int64_t ts_ns,
+		    const char *file, uint64_t frame);
+/* Finalise verdicts whose horizon is before `now_ns` (live mode's timer). */
+void engine_advance(struct engine *e, int64_t now_ns);
+/* End of input: finalise everything still pending. */
+void engine_flush(struct engine *e);
+
+const struct engine_stats *engine_stats(const struct engine *e);
+const struct diagnosis *engine_diagnosis(const struct engine *e);
+
+#endif

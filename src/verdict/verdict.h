@@ -1,0 +1,102 @@
+/* verdict: what rstscope concludes about one RST, and about a capture.
+ *
+ * The names tables are the output interface (JSON values, docs/output.md):
+ * change them only on purpose. */
+#ifndef RSTSCOPE_VERDICT_H
+#define RSTSCOPE_VERDICT_H
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "decode/decode.h"
+
+enum rst_kind {
+	KIND_REFUSED,      /* answers a SYN */
+	KIND_HANDSHAKE,    /* during the handshake, not answering a SYN */
+	KIND_ESTABLISHED,  /* on an established connection */
+	KIND_AFTER_FIN,    /* after a FIN was seen on the flow */
+	KIND_AFTER_RST,    /* a follow-up RST after an earlier one */
+	KIND_NO_STATE,     /* the flow was seen only from the RST */
+	KIND__COUNT
+};
+
+enum rst_role { ROLE_CLIENT, ROLE_SERVER, ROLE_UNKNOWN, ROLE__COUNT };
+
+enum rst_forged { FORGED_GENUINE, FORGED_FORGED, FORGED_UNKNOWN, FORGED__COUNT };
+
+enum rst_shape {
+	SHAPE_IDLE_THEN_RESET, /* first segment after an idle gap got the RST */
+	SHAPE_MID_TRANSFER,    /* data flowing or in flight */
+	SHAPE_AFTER_CLOSE,     /* after a FIN or an early final response */
+	SHAPE_AT_HANDSHAKE,    /* answers a SYN or right after the handshake */
+	SHAPE_OTHER,           /* none of these (e.g. a quiet, not idle flow) */
+	SHAPE__COUNT
+};
+
+enum rst_cause {
+	CAUSE_IDLE_REAP, CAUSE_PEER_RESTART, CAUSE_UNREAD_CLOSE, CAUSE_MIDDLEBOX,
+	CAUSE_OVERLOAD, CAUSE_REFUSED, CAUSE_SIZE_LIMIT, CAUSE_TLS,
+	CAUSE_DELIBERATE_ABORT, CAUSE_LOSS_MTU, CAUSE_UNKNOWN, CAUSE__COUNT
+};
+
+enum tls_stage {
+	TLS_NONE,          /* no TLS seen */
+	TLS_CLIENT_HELLO,  /* ClientHello sent, no ServerHello */
+	TLS_SERVER_HELLO,  /* ServerHello seen, handshake not finished */
+	TLS_ESTABLISHED,   /* application data seen */
+	TLS__COUNT
+};
+
+extern const char *const rst_kind_name[KIND__COUNT];
+extern const char *const rst_role_name[ROLE__COUNT];
+extern const char *const rst_forged_name[FORGED__COUNT];
+extern const char *const rst_shape_name[SHAPE__COUNT];
+extern const char *const rst_cause_name[CAUSE__COUNT];
+extern const char *const rst_cause_fix[CAUSE__COUNT];
+extern const char *const rst_cause_title[CAUSE__COUNT];
+extern const char *const tls_stage_name[TLS__COUNT];
+
+/* Look up a name in a table; -1 when absent. */
+int verdict_lookup(const char *const *names, int count, const char *name);
+
+/* The final verdict on one RST. Fixed size; strings are NUL-terminated. */
+struct rst_verdict {
+	/* where */
+	const char *file;       /* the input's name as given (not owned) */
+	uint64_t frame;         /* 1-based frame number in its file */
+	int64_t ts_ns;          /* capture time, ns since the epoch */
+	uint64_t flow_id;       /* engine-wide flow number, for --explain */
+	/* the packet */
+	struct ipaddr src, dst;
+	uint16_t sport, dport;
+	uint8_t ipver, ttl, flags;
+	uint16_t ipid;
+	uint32_t seq, ack;
+	uint32_t payload_len;
+	char payload_text[64];  /* printable prefix of an RST's payload, if any */
+	/* judgement */
+	enum rst_kind kind;
+	enum rst_role sender_role;
+	enum rst_forged forged;
+	char forged_evidence[192];
+	enum rst_shape shape;
+	double idle_gap_s;      /* < 0: none (JSON null) */
+	uint64_t bytes_in_flight;
+	uint32_t cluster_size;  /* flows of this endpoint reset in the window (1: alone) */
+	/* application context */
+	char http_method[12];   /* "" when no HTTP request seen */
+	uint32_t http_prior_requests; /* requests the connection carried before */
+	uint16_t http_last_status;    /* 0: none */
+	bool http_expect_100;
+	bool http_request_unanswered; /* the request that was reset had no response */
+	enum tls_stage tls;
+	/* cause */
+	enum rst_cause cause;
+	char cause_evidence[192];
+	/* kernel join (watch); kernel_reason "" when not joined */
+	char kernel_reason[32];
+	bool kernel_checked;    /* watch looked for the event (absence is evidence) */
+	int pid;                /* -1: unknown */
+	char comm[17];
+};
+
+#endif
