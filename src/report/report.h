@@ -1,0 +1,36 @@
+/* report: verdicts and diagnoses to text (for people) and JSON Lines (for
+ * programs; schema in docs/output.md). Writers take the stream explicitly. */
+#ifndef RSTSCOPE_REPORT_H
+#define RSTSCOPE_REPORT_H
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "verdict/verdict.h"
+
+struct diagnosis;
+struct engine_stats;
+
+struct report_opts {
+	bool colour;
+	bool verbose;
+};
+
+/* One JSON object (one line) for an RST: "type":"rst" and the fields of
+ * docs/output.md; kernel_reason, pid and comm are added when
+ * v->kernel_checked. */
+void report_json_rst(FILE *f, const struct rst_verdict *v);
+/* The "type":"summary" object for a capture (or a live run). `file` may be
+ * NULL for a live run. */
+void report_json_summary(FILE *f, const char *file, const struct diagnosis *d,
+			 const struct engine_stats *s);
+
+/* One readable block for an RST. */
+void report_text_rst(FILE *f, const struct rst_verdict *v, const struct report_opts *o);
+/* The readable diagnosis: ranked causes, idle timeouts, races, risks. */
+void report_text_summary(FILE *f, const char *file, const struct diagnosis *d,
+			 const struct engine_stats *s, const struct report_opts *o);
+
+/* Write s as a JSON string literal (quotes included), escaping as RFC 8259. */
+void report_json_string(FILE *f, const char *s);
+
+#endif
