@@ -1,0 +1,167 @@
+#!/usr/bin/env python3
+"""accuracy.py - score `rstscope analyze --json` output against gen_pcap.py's truth file.
+
+USAGE
+  python3 bench/accuracy.py TRUTH.jsonl RSTSCOPE.jsonl [--min-pct 95] [--file NAME] [--quiet]
+
+  TRUTH.jsonl     the generator's --truth sidecar: one line per RST frame written
+  RSTSCOPE.jsonl  rstscope's JSON Lines ("type":"rst" lines are scored, others ignored)
+  --file NAME     score only "rst" lines whose "file" is NAME (several captures in one run)
+  --min-pct P     the target for kind and forged accuracy (default 95)
+  --quiet         print only the final RESULT line
+
+Matching is by frame number. The expected verdict of a truth RST:
+  kind    followup=true -> after-rst; else refused -> refused, after_fin -> after-fin,
+          idle_forged, idle_server, mid_transfer, injected -> established
+  forged  true -> forged, false -> genuine ("unknown" counts as wrong; counted apart)
+A truth RST that rstscope did not report counts as wrong for both.
+
+Prints totals, the RSTs missed and reported in excess, per-kind confusion tables and a
+last line, for scripts:
+  RESULT truth=N found=N missing=N extra=N kind_pct=P forged_pct=P unknown=N met=yes|no
+Exit status: 0 targets met (every RST found, kind and forged >= min-pct), 1 missed,
+2 bad input.
+"""
+import argparse
+import collections
+import json
+import sys
+
+KIND_MAP = {"refused": "refused", "after_fin": "after-fin", "idle_forged": "established",
+            "idle_server": "established", "mid_transfer": "established",
+            "injected": "established"}
+MISSING = "(missing)"
+
+
+def expected(t):
+    kind = "after-rst" if t.get("followup") else KIND_MAP.get(t["kind"], "?" + t["kind"])
+    return kind, "forged" if t.get("forged") else "genuine"
+
+
+def truth_label(t):
+    """The truth kind as the generator names it, with follow-ups apart."""
+    return t["kind"] + ("+followup" if t.get("followup") else "")
+
+
+def load_jsonl(path, what):
+    rows = []
+    try:
+        with open(path, encoding="utf-8") as f:
+            for n, line in enumerate(f, 1):
+                line = line.strip()
+                if not line:
+                    continue
+                try:
+                    rows.append(json.loads(line))
+                except ValueError as e:
+                    sys.exit("accuracy: '%s' line %d: bad JSON in %s: %s" % (path, n, what, e))
+    except OSError as e:
+        sys.exit("accuracy: cannot read '%s': %s" % (path, e.strerror))
+    return rows
+
+
+def table(title, rows, cols, out):
+    """Print a confusion table: rows x cols of counts (dict of dicts)."""
+    if not rows:
+        return
+    w0 = max(len(title), max(len(r) for r in rows))
+    ws = [max(len(c), 5) for c in cols]
+    print("  %-*s  %s" % (w0, title, "  ".join("%*s" % (w, c) for w, c in zip(ws, cols))), file=out)
+    for r in sorted(rows):
+        print("  %-*s  %s" % (w0, r, "  ".join("%*d" % (w, rows[r].get(c, 0))
+                                               for w, c in zip(ws, cols))), file=out)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("truth")
+    p.add_argument("result")
+    p.add_argument("--file")
+    p.add_argument("--min-pct", type=float, default=95.0)
+    p.add_argument("--quiet", action="store_true")
+    a = p.parse_args()
+    out = sys.stdout
+
+    truth = {}
+    for t in load_jsonl(a.truth, "truth"):
+        if "frame" not in t or "kind" not in t:
+            sys.exit("accuracy: '%s': a truth line lacks frame or kind" % a.truth)
+        truth[int(t["frame"])] = t
+    got = {}
+    dup = 0
+    for r in load_jsonl(a.result, "rstscope output"):
+        if r.get("type") != "rst":
+            continue
+        if a.file is not None and r.get("file") != a.file:
+            continue
+        f = r.get("frame")
+        if not isinstance(f, int):
+            sys.exit("accuracy: '%s': an rst line has no integer frame" % a.result)
+        if f in got:
+            dup += 1
+        got[f] = r
+
+    n = len(truth)
+    missing = sorted(f for f in truth if f not in got)
+    extra = sorted(f for f in got if f not in truth)
+    kind_ok = forged_ok = unknown = 0
+    kind_conf = collections.defaultdict(collections.Counter)    # expected kind -> got kind
+    forged_conf = collections.defaultdict(collections.Counter)  # expected forged -> got
+    by_truth = collections.defaultdict(collections.Counter)     # truth label -> outcome counts
+    kinds_seen, forged_seen = set(), set()
+    for f, t in truth.items():
+        ek, ef = expected(t)
+        r = got.get(f)
+        gk = r.get("kind", "(none)") if r else MISSING
+        gf = r.get("forged", "(none)") if r else MISSING
+        kinds_seen.add(gk)
+        forged_seen.add(gf)
+        kind_conf[ek][gk] += 1
+        forged_conf[ef][gf] += 1
+        lab = truth_label(t)
+        by_truth[lab]["n"] += 1
+        if gk == ek:
+            kind_ok += 1
+            by_truth[lab]["kind ok"] += 1
+        if gf == ef:
+            forged_ok += 1
+            by_truth[lab]["forged ok"] += 1
+        if gf == "unknown":
+            unknown += 1
+            by_truth[lab]["unknown"] += 1
+        if r is None:
+            by_truth[lab]["missing"] += 1
+
+    def pct(k):
+        return 100.0 * k / n if n else 100.0
+
+    kp, fp = pct(kind_ok), pct(forged_ok)
+    met = n > 0 and not missing and kp >= a.min_pct and fp >= a.min_pct
+    if not a.quiet:
+        print("truth RSTs %d, reported by rstscope %d (matched %d, missing %d, extra %d%s)"
+              % (n, len(got), n - len(missing), len(missing), len(extra),
+                 ", %d duplicate frame numbers" % dup if dup else ""), file=out)
+        if missing:
+            print("  missing frames: %s%s" % (" ".join(map(str, missing[:20])),
+                                            " ..." if len(missing) > 20 else ""), file=out)
+        if extra:
+            print("  extra frames (not RSTs in truth): %s%s"
+                  % (" ".join(map(str, extra[:20])), " ..." if len(extra) > 20 else ""), file=out)
+        print("kind   right %d/%d = %.2f%%" % (kind_ok, n, kp), file=out)
+        print("forged right %d/%d = %.2f%% (unknown: %d)" % (forged_ok, n, fp, unknown), file=out)
+        kcols = sorted(kinds_seen | set(kind_conf))
+        print("kind confusion (rows: expected, columns: rstscope):", file=out)
+        table("expected", kind_conf, kcols, out)
+        fcols = sorted(forged_seen | set(forged_conf))
+        print("forged confusion (rows: expected, columns: rstscope):", file=out)
+        table("expected", forged_conf, fcols, out)
+        print("by generator kind:", file=out)
+        table("truth kind", by_truth, ["n", "kind ok", "forged ok", "unknown", "missing"], out)
+    print("RESULT truth=%d found=%d missing=%d extra=%d kind_pct=%.2f forged_pct=%.2f unknown=%d met=%s"
+          % (n, n - len(missing), len(missing), len(extra), kp, fp, unknown,
+             "yes" if met else "no"), file=out)
+    return 0 if met else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

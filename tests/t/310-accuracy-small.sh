@@ -1,0 +1,33 @@
+#!/bin/bash
+# Verdict accuracy on a small synthetic capture with a known truth: every RST
+# the generator wrote is reported (by frame number), and kind and forged are
+# right on at least 95% of them (bench/accuracy.py; `make bench` does the same
+# on a large capture).
+set -u
+gen="$SHARED/tools/gen_pcap.py"
+if [ ! -r "$gen" ]; then
+	echo "no generator at '$gen'"
+	exit 77
+fi
+if ! command -v python3 >/dev/null 2>&1; then
+	echo "python3 is needed"
+	exit 77
+fi
+tmp=$(mktemp -d /tmp/rstscope-acc.XXXXXX) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+python3 "$gen" --out "$tmp/small.pcap" --truth "$tmp/small.truth.jsonl" --packets 30000 \
+	--flows 300 --think-ms 2000 --idle-gap 5 --seed 11 2>"$tmp/gen.log" || {
+	cat "$tmp/gen.log"; exit 1; }
+n=$(grep -c . "$tmp/small.truth.jsonl")
+if [ "$n" -lt 20 ]; then
+	echo "the generator wrote only $n RSTs; the test needs a larger sample"
+	exit 1
+fi
+"$RSTSCOPE" analyze --json "$tmp/small.pcap" >"$tmp/out.jsonl" 2>"$tmp/err.txt"
+rc=$?
+if [ "$rc" != 1 ]; then
+	echo "rstscope analyze exited $rc, expected 1 (resets found); stderr:"
+	head -n 20 "$tmp/err.txt"
+	exit 1
+fi
+python3 "$ROOT/bench/accuracy.py" --min-pct 95 "$tmp/small.truth.jsonl" "$tmp/out.jsonl"
