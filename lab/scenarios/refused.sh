@@ -1,0 +1,19 @@
+# refused: nothing listens on the port the client asks for; the server's
+# kernel answers the SYN with RST+ACK. One good request first gives the
+# server's genuine TTL as a baseline.
+DESC="no listener on the port: the server's kernel answers the SYN with RST+ACK"
+CAUSE=refused
+EXPECT_TOP=refused
+EXPECT_RSTS=('.src == "10.99.2.2"|refused|server|genuine|2')
+
+scenario() {
+	lab_param PORT "$(lab_pick 8000 8999)"
+	lab_param TRIES "$(lab_pick 2 4)"
+	local steps=() i
+	for ((i = 0; i < TRIES; i++)); do steps+=(connect sleep:0.2); done
+	lab_nginx "$NS_S" nginx 'server { listen 80; }'
+	lab_wait_port "$NS_S" 0 80
+	lab_client client-ok --to 10.99.2.2:80 get:/ close
+	lab_client client --to 10.99.2.2:"$PORT" "${steps[@]}"
+	return 0
+}

@@ -1,0 +1,16 @@
+# unread-close: the app server answers an upload over its body limit with
+# an early 413 and closes with the body unread: the kernel resets
+# (TCP_ABORT_ON_CLOSE) instead of sending a FIN.
+DESC="app server answers an upload early with 413 and closes with the body unread"
+CAUSE=unread-close
+EXPECT_TOP=unread-close
+EXPECT_RSTS=('.src == "10.99.2.2"|established|server|genuine|1')
+
+scenario() {
+	lab_param LIMIT "$(( $(lab_pick 1 8) * 1024 ))"
+	lab_param BODY "$(( $(lab_pick 24 48) * 1024 ))"
+	lab_appserver "$NS_S" appserver --port 80 --max-body "$LIMIT" --delay 0.02
+	lab_wait_port "$NS_S" 0 80
+	lab_client client --to 10.99.2.2:80 get:/ post:/upload:"$BODY"
+	return 0
+}
