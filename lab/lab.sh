@@ -162,6 +162,7 @@ lab_check_tools() {
 }
 
 main() {
+	case ${1:-} in -h|--help|help) usage; exit 0 ;; esac
 	if [ "$(id -u)" != 0 ]; then
 		echo "lab: needs root (network namespaces, iptables, tracefs); run it with sudo" >&2
 		exit 4
