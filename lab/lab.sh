@@ -64,6 +64,8 @@ cmd_list() {
 # everything down, then check the verdict. Returns 0, 4 or 5.
 run_scenario() {
 	local name=$1 out=$2 seed=$3 rc t0=$SECONDS
+	# 0: verdict matched, 3: cannot run here (says why), 4: failed to run,
+	# 5: verdict did not match
 	mkdir -p "$out" || { echo "lab: cannot create '$out'" >&2; return 4; }
 	rm -f "$out"/*.pcap "$out"/*.log "$out"/*.txt "$out"/analyze.json
 	echo "== $name (seed $seed) -> $out" >&2
@@ -81,7 +83,9 @@ run_scenario() {
 		lab_capture "$NS_C" eth0 client
 		[ -n "$CAPTURE_SERVER" ] && lab_capture "$NS_S" eth0 server
 		lab_observe_start
-		scenario || exit 4
+		scenario; rc=$?
+		[ $rc -eq 3 ] && exit 3
+		[ $rc -eq 0 ] || exit 4
 		lab_observe_stop
 	)
 	rc=$?
@@ -89,6 +93,10 @@ run_scenario() {
 	if [ $rc -eq 130 ]; then
 		echo "lab: '$name' interrupted" >&2
 		return 130
+	fi
+	if [ $rc -eq 3 ]; then
+		printf '%-18s skipped: %s\n' "$name" "$(cat "$out/skip.txt" 2>/dev/null)"
+		return 3
 	fi
 	if [ $rc -ne 0 ]; then
 		echo "lab: scenario '$name' failed to run (exit $rc; logs in $out)" >&2
@@ -137,12 +145,12 @@ cmd_run() {
 		else run_scenario "$n" "$out" "$seed"; rc=$?; fi
 		[ $rc -eq 130 ] && return 130
 		results+=("$n:$rc")
-		[ $rc -gt $worst ] && worst=$rc
+		[ $rc -gt $worst ] && [ $rc -ne 3 ] && worst=$rc
 	done
 	if [ ${#names[@]} -gt 1 ]; then
 		echo "== summary (seed $seed, output in $out)" >&2
 		for n in "${results[@]}"; do
-			case ${n#*:} in 0) echo "  ok    ${n%:*}" ;; 5) echo "  FAIL  ${n%:*} (verdict)" ;;
+			case ${n#*:} in 0) echo "  ok    ${n%:*}" ;; 3) echo "  skip  ${n%:*}" ;; 5) echo "  FAIL  ${n%:*} (verdict)" ;;
 				*) echo "  ERROR ${n%:*} (did not run)" ;; esac
 		done
 	fi

@@ -191,7 +191,19 @@ lab_spawn() {
 	local ns=$1 name=$2; shift 2
 	ip netns exec "$ns" "$@" >"$OUT/$name.log" 2>&1 </dev/null &
 	LAST_PID=$!
+	disown "$LAST_PID"  # no job notices ("Killed") when a scenario kills it
 	lab_record_pid "$LAST_PID"
+}
+
+# lab_wait PID... : wait (at most 45 s) until the given processes are gone.
+lab_wait() {
+	local p i
+	for p in "$@"; do
+		for ((i = 0; i < 450; i++)); do
+			kill -0 "$p" 2>/dev/null || break
+			sleep 0.1
+		done
+	done
 }
 
 # lab_wait_port NS ADDR PORT [SECONDS]: wait until a TCP listener is up.
@@ -204,8 +216,8 @@ lab_wait_port() {
 	lab_die "nothing listens on port $port in '$ns' after ${t}s"
 }
 
-# lab_stop PID: stop one recorded process now (TERM then KILL) and reap it.
-lab_stop() { lab_kill_pid "$1"; wait "$1" 2>/dev/null; return 0; }
+# lab_stop PID: stop one recorded process now (TERM then KILL).
+lab_stop() { lab_kill_pid "$1"; lab_wait "$1"; }
 
 # --- capture, kernel events, counters ----------------------------------
 
@@ -225,10 +237,8 @@ lab_capture() {
 lab_capture_stop() {
 	local p
 	sleep 0.3  # let the last segments (RSTs, retransmissions) land
-	for p in ${CAPTURE_PIDS:-}; do
-		kill -INT "$p" 2>/dev/null
-		wait "$p" 2>/dev/null
-	done
+	for p in ${CAPTURE_PIDS:-}; do kill -INT "$p" 2>/dev/null; done
+	lab_wait ${CAPTURE_PIDS:-}
 	CAPTURE_PIDS=
 }
 
@@ -393,3 +403,26 @@ lab_client_bg() {
 }
 
 lab_show_client() { sed "s/^/  $1: /" "$OUT/$1.log" >&2; }
+
+# lab_memcg PID BYTES: put PID in a memory-limited cgroup of our own
+# (cgroup v2 when it has the memory controller, else v1). Prints the
+# cgroup path; returns 1 when neither is available.
+lab_memcg() {
+	local pid=$1 bytes=$2 cg
+	if grep -qw memory /sys/fs/cgroup/cgroup.controllers 2>/dev/null; then
+		cg=/sys/fs/cgroup/$LAB_PREFIX-$RUN
+		mkdir "$cg" || return 1
+		echo "$cg" >>"$STATE/cgroups"
+		echo "$bytes" >"$cg/memory.max" && echo 0 >"$cg/memory.swap.max" 2>/dev/null
+	elif [ -f /sys/fs/cgroup/memory/memory.limit_in_bytes ]; then
+		cg=/sys/fs/cgroup/memory/$LAB_PREFIX-$RUN
+		mkdir "$cg" || return 1
+		echo "$cg" >>"$STATE/cgroups"
+		echo "$bytes" >"$cg/memory.limit_in_bytes" || return 1
+		echo "$bytes" >"$cg/memory.memsw.limit_in_bytes" 2>/dev/null
+	else
+		return 1
+	fi
+	echo "$pid" >"$cg/cgroup.procs" || return 1
+	echo "$cg"
+}

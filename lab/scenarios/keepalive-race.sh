@@ -20,7 +20,7 @@ scenario() {
 	local a=$LAST_PID
 	lab_client_bg client-lost --to 10.99.2.2:80 --bind-port 40002 get:/ sleep:"$IDLE" get:/ probe
 	local b=$LAST_PID
-	wait "$a" "$b"
+	lab_wait "$a" "$b"
 	lab_show_client client-fin
 	lab_show_client client-lost
 	return 0

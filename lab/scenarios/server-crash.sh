@@ -22,8 +22,8 @@ scenario() {
 	done
 	sleep "$DELAY"
 	lab_log "SIGKILL the server (pid $srv)"
-	{ kill -KILL "$srv"; wait "$srv"; } 2>/dev/null
-	wait "${pids[@]}"
+	kill -KILL "$srv"; lab_wait "$srv"
+	lab_wait "${pids[@]}"
 	for ((i = 1; i <= CONNS; i++)); do lab_show_client "client-$i"; done
 	sleep 0.3
 	lab_client client-retry --to 10.99.2.2:80 connect

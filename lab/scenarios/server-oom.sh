@@ -1,0 +1,29 @@
+# server-oom: an app server that leaks memory per request runs in a
+# memory-limited cgroup; the first upload succeeds, the second makes the
+# kernel OOM-kill it with the upload's body unread: the kernel resets.
+DESC="leaking app server OOM-killed in a memory cgroup: first upload ok, second reset"
+CAUSE=peer-restart
+EXPECT_TOP=peer-restart
+EXPECT_RSTS=('.src == "10.99.2.2" and .kind != "refused"|established|server|genuine|1')
+
+scenario() {
+	lab_param LEAK_MB "$(lab_pick 24 48)"
+	lab_param LIMIT_MB "$(( 24 + LEAK_MB * 3 / 2 ))"
+	local srv cg oom0 oom1
+	lab_appserver "$NS_S" appserver --port 80 --alloc-mb "$LEAK_MB"
+	srv=$LAST_PID
+	if ! cg=$(lab_memcg "$srv" $((LIMIT_MB << 20))); then
+		echo "no memory cgroup (v2 memory controller or v1 memory) on this host" >"$OUT/skip.txt"
+		return 3
+	fi
+	lab_log "server pid $srv in $cg (limit ${LIMIT_MB} MiB)"
+	lab_wait_port "$NS_S" 0 80
+	oom0=$(awk '$1 == "oom_kill" {print $2}' /proc/vmstat)
+	lab_client client --to 10.99.2.2:80 --bind-port 40001 post:/upload:16384 sleep:0.3 post:/upload:65536
+	sleep 0.3
+	oom1=$(awk '$1 == "oom_kill" {print $2}' /proc/vmstat)
+	echo "oom_kill delta: $((oom1 - oom0))" | tee "$OUT/oom.txt" >&2
+	kill -0 "$srv" 2>/dev/null && lab_log "the server survived (no OOM kill)"
+	lab_client client-retry --to 10.99.2.2:80 connect
+	return 0
+}
