@@ -41,9 +41,9 @@ struct engine_stats {
 struct engine *engine_new(const struct engine_opts *o, engine_sink_fn sink, void *ctx);
 void engine_free(struct engine *e);
 
-/* Feed one frame. `file` is the input's name (kept by pointer: it must
+/* Feed one frame; returns how it decoded. `file` is the input's name (kept by pointer: it must
  * outlive the engine) and `frame` its 1-based number in that file. */
-void engine_frame(struct engine *e, int link, const uint8_t *data, size_t caplen,
+enum decode_result engine_frame(struct engine *e, int link, const uint8_t *data, size_t caplen,
 		  int64_t ts_ns, const char *file, uint64_t frame);
 /* Feed an already decoded segment (tests and the fuzz harness). */
 void engine_segment(struct engine *e, const struct tcp_view *v, int64_t ts_ns,

@@ -99,4 +99,64 @@ struct rst_verdict {
 	char comm[17];
 };
 
+/* ---- the per-capture diagnosis ---- */
+
+#define DIAG_EXAMPLES 3
+#define DIAG_GAPS_MAX 8192
+#define DIAG_TIMEOUTS_MAX 8
+
+struct diag_example {
+	const char *file;
+	uint64_t frame;
+	char flow[112];          /* "a:p > b:p" */
+};
+
+struct diag_cause {
+	enum rst_cause id;
+	uint64_t count;
+	double confidence;       /* mean of the per-RST confidences, 0..1 */
+	double conf_sum;
+	unsigned n_examples;
+	struct diag_example ex[DIAG_EXAMPLES];
+};
+
+struct diag_timeout {
+	double lo_s, hi_s;       /* the clustered idle gaps span [lo, hi] */
+	uint64_t count;
+};
+
+struct diagnosis {
+	uint64_t resets;
+	uint64_t by_kind[KIND__COUNT];
+	uint64_t by_forged[FORGED__COUNT];
+	struct diag_cause causes[CAUSE__COUNT];   /* indexed by enum rst_cause */
+	enum rst_cause rank[CAUSE__COUNT];        /* after diagnosis_finish: best first */
+	unsigned n_causes;                        /* causes with count > 0 */
+	/* idle gaps of idle-then-reset RSTs, for the reaping timeout estimate */
+	double gaps[DIAG_GAPS_MAX];
+	unsigned n_gaps;
+	uint64_t gaps_dropped;
+	struct diag_timeout timeouts[DIAG_TIMEOUTS_MAX];
+	unsigned n_timeouts;
+	/* keep-alive races: a client request crossing the server's FIN */
+	uint64_t races;
+	double race_gap_ms_min, race_gap_ms_max;
+	struct diag_example race_ex[DIAG_EXAMPLES];
+	/* non-idempotent requests reset on a reused connection */
+	uint64_t risky;
+	struct diag_example risky_ex[DIAG_EXAMPLES];
+	char risky_method[DIAG_EXAMPLES][12];
+	uint64_t clustered;                       /* RSTs in a cluster */
+	unsigned max_cluster;
+};
+
+void diagnosis_init(struct diagnosis *d);
+/* Count one final verdict; race_gap_ms < 0 when it was no keep-alive race. */
+void diagnosis_add(struct diagnosis *d, const struct rst_verdict *v, double confidence,
+		   double race_gap_ms);
+/* Rank the causes and estimate idle timeouts; call once, at the end. */
+void diagnosis_finish(struct diagnosis *d);
+/* "a:p > b:p" for a verdict. */
+void verdict_flow_str(const struct rst_verdict *v, char *buf, size_t size);
+
 #endif

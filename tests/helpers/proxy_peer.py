@@ -10,10 +10,13 @@ exactly what the socket API showed them. Loopback only; every wait bounded.
   echo-check --addr H:P --bytes N
       send N pseudo-random bytes while reading the echo, half-close, read to
       EOF, compare. Prints "ok bytes=N" or "mismatch ..." (exit 1).
-  probe --addr H:P [--send N] [--after S --send-after N] [--timeout T]
+  probe --addr H:P [--send N] [--after S --send-after N] [--abort-after S]
+        [--timeout T]
       send N bytes (default 5), read until EOF, reset or T seconds; with
-      --after, send more bytes S seconds after the connect.
-      Prints "outcome=reset|eof|timeout|refused|epipe received=X elapsed=S".
+      --after, send more bytes S seconds after the connect; with
+      --abort-after, close with an RST (SO_LINGER 0) S seconds after it.
+      Prints "outcome=reset|eof|timeout|refused|epipe|aborted received=X
+      elapsed=S".
   conns --addr H:P --count K [--close-each]
       open K connections one after another; each sends "hello" and waits up
       to 1 s for its echo. Prints one word per connection (ok, reset, eof,
@@ -26,6 +29,7 @@ import os
 import random
 import select
 import socket
+import struct
 import sys
 import threading
 import time
@@ -109,13 +113,16 @@ def cmd_server(args):
     ls = socket.socket(fam, socket.SOCK_STREAM)
     ls.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     ls.bind((args.host, 0))
-    ls.listen(128)
+    ls.listen(0 if args.backlog_only else 128)
     tmp = args.port_file + ".tmp"
     with open(tmp, "w") as f:
         f.write("%d\n" % ls.getsockname()[1])
     os.rename(tmp, args.port_file)
     lock = threading.Lock()
     deadline = time.monotonic() + args.lifetime
+    if args.backlog_only:
+        time.sleep(args.lifetime)
+        return 0
     while time.monotonic() < deadline:
         r, _, _ = select.select([ls], [], [], 0.5)
         if not r:
@@ -175,6 +182,8 @@ def cmd_probe(args):
     pending = pattern(args.send) if args.send else b""
     later = pattern(args.send_after, 3) if args.after is not None else b""
     deadline = t0 + args.timeout
+    if args.abort_after is not None:
+        deadline = min(deadline, t0 + args.abort_after)
     try:
         while True:
             now = time.monotonic()
@@ -199,6 +208,9 @@ def cmd_probe(args):
                 received += len(b)
     except OSError as e:
         outcome = err_word(e)
+    if args.abort_after is not None and outcome == "timeout":
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        outcome = "aborted"
     s.close()
     print("outcome=%s received=%d elapsed=%.3f" % (outcome, received, time.monotonic() - t0))
     return 0
@@ -248,6 +260,8 @@ def main():
     p.add_argument("--mode", choices=["echo", "source"], default="echo")
     p.add_argument("--bytes", type=int, default=4 << 20)
     p.add_argument("--log")
+    p.add_argument("--backlog-only", action="store_true",
+                   help="listen with backlog 0 and never accept (SYNs beyond it are dropped)")
     p.add_argument("--lifetime", type=float, default=60.0)
     p = sub.add_parser("echo-check")
     p.add_argument("--addr", required=True)
@@ -258,6 +272,7 @@ def main():
     p.add_argument("--send", type=int, default=5)
     p.add_argument("--after", type=float)
     p.add_argument("--send-after", type=int, default=5)
+    p.add_argument("--abort-after", type=float)
     p.add_argument("--timeout", type=float, default=3.0)
     p = sub.add_parser("conns")
     p.add_argument("--addr", required=True)

@@ -1,0 +1,237 @@
+/* analyze: every RST in capture files, with its verdict, and a diagnosis
+ * per file. Sequence: parse options, then per file: open, feed the engine,
+ * flush, report; exit code says no resets / resets / input errors. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cmd/cmd.h"
+#include "engine/engine.h"
+#include "report/report.h"
+#include "sources/pcapfile.h"
+#include "util/util.h"
+
+struct analyze_opts {
+	bool json, quiet;
+	const char *filter;
+	uint64_t explain_frame;
+	struct engine_opts eng;
+	struct report_opts rep;
+};
+
+struct run {
+	const struct analyze_opts *o;
+	uint64_t rsts;
+	bool explain_found;
+	struct rst_verdict explain;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: rstscope analyze [OPTIONS] FILE...   (FILE '-' reads stdin)\n\n"
+		"Every TCP RST in pcap/pcapng captures: who sent it (the peer or a middlebox\n"
+		"forging its address), what kind it is, its timing, its context, and per\n"
+		"capture the ranked causes with their fix.\n\n"
+		"options:\n"
+		"  -j, --json              JSON Lines (schema: docs/output.md)\n"
+		"  -f, --filter EXPR       analyse only frames matching a tcpdump filter\n"
+		"  -q, --quiet             the diagnosis only, not one block per RST\n"
+		"  -e, --explain FRAME     draw the flow of the RST at FRAME as a ladder\n"
+		"      --idle-min S        a silence this long is idle (default 1.0)\n"
+		"      --cluster-window S  resets of one host this close cluster (default 1.0)\n"
+		"      --cluster-min N     flows that make a cluster (default 3)\n"
+		"      --horizon S         capture time an RST's verdict stays open (default 2.0)\n"
+		"      --max-flows N       flow table cap; the idlest are evicted (default 1048576)\n"
+		"      --no-color          no colour (also: NO_COLOR set, or not a terminal)\n"
+		"  -h, --help\n\n"
+		"exit: 0 no resets, 1 resets found, 2 usage, 3 an input was unreadable or corrupt\n"
+		"(results so far printed), 4 runtime failure.\n\n"
+		"EXAMPLES\n"
+		"  rstscope analyze capture.pcap\n"
+		"  rstscope analyze -f 'host 10.0.0.5 and port 443' a.pcapng b.pcap\n"
+		"  rstscope analyze --json capture.pcap | jq 'select(.type==\"rst\") | .cause'\n"
+		"  tcpdump -w - -i eth0 | rstscope analyze -\n"
+		"  rstscope analyze --explain 1234 capture.pcap\n");
+}
+
+static void sink(const struct rst_verdict *v, void *ctx)
+{
+	struct run *r = ctx;
+
+	r->rsts++;
+	if (r->o->explain_frame && v->frame == r->o->explain_frame && !r->explain_found) {
+		r->explain = *v;
+		r->explain_found = true;
+	}
+	if (r->o->json)
+		report_json_rst(stdout, v);
+	else if (!r->o->quiet)
+		report_text_rst(stdout, v, &r->o->rep);
+}
+
+/* One warning per kind of odd frame per file; the rest are counted. */
+static void frame_warning(const char *path, enum decode_result res, uint64_t frame,
+			  bool warned[DECODE__COUNT])
+{
+	static const char *const what[DECODE__COUNT] = {
+		[DECODE_TRUNCATED] = "cut short by the snap length inside its headers",
+		[DECODE_MALFORMED] = "malformed headers (bad length, IHL or data offset)",
+		[DECODE_UNSUPPORTED] = "an encapsulation rstscope does not read",
+	};
+
+	if (!what[res] || warned[res])
+		return;
+	warned[res] = true;
+	warnx_("'%s': frame %llu: %s; further ones are counted in the summary", path,
+	       (unsigned long long)frame, what[res]);
+}
+
+/* Returns 0, or 1 when the file was unreadable or corrupt. */
+static int analyze_file(const char *path, struct run *r)
+{
+	const struct analyze_opts *o = r->o;
+	bool warned[DECODE__COUNT] = { false };
+	struct pcapfile *pf;
+	struct engine *e;
+	struct pcap_frame fr;
+	char err[512];
+	int rc, bad = 0, link;
+
+	pf = pcapfile_open(path, o->filter, err, sizeof(err));
+	if (!pf) {
+		warnx_("'%s': %s", path, err);
+		return 1;
+	}
+	e = engine_new(&o->eng, sink, r);
+	if (!e) {
+		warnx_("'%s': out of memory", path);
+		pcapfile_close(pf);
+		return 1;
+	}
+	link = pcapfile_link(pf);
+	if (!decode_link_supported(link))
+		warnx_("'%s': link type %s (%d) is not supported; its frames are counted only",
+		       path, pcapfile_link_name(pf), link);
+	while ((rc = pcapfile_next(pf, &fr, err, sizeof(err))) == 1) {
+		enum decode_result res = engine_frame(e, link, fr.data, fr.caplen, fr.ts_ns, path,
+						      fr.number);
+
+		if (res != DECODE_OK)
+			frame_warning(path, res, fr.number, warned);
+	}
+	if (rc < 0) {
+		warnx_("'%s': %s (results up to there follow)", path, err);
+		bad = 1;
+	}
+	engine_flush(e);
+	if (o->json)
+		report_json_summary(stdout, path, engine_diagnosis(e), engine_stats(e));
+	else
+		report_text_summary(stdout, path, engine_diagnosis(e), engine_stats(e), &o->rep);
+	engine_free(e);
+	pcapfile_close(pf);
+	return bad;
+}
+
+int report_explain(FILE *f, const char *path, const struct rst_verdict *v,
+		   const struct report_opts *o);
+
+static int parse_args(int argc, char **argv, struct analyze_opts *o)
+{
+	enum { O_IDLE = 256, O_CWIN, O_CMIN, O_HORIZON, O_MAXF, O_NOCOLOR };
+	static const struct option lo[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "filter", required_argument, NULL, 'f' },
+		{ "quiet", no_argument, NULL, 'q' },
+		{ "explain", required_argument, NULL, 'e' },
+		{ "idle-min", required_argument, NULL, O_IDLE },
+		{ "cluster-window", required_argument, NULL, O_CWIN },
+		{ "cluster-min", required_argument, NULL, O_CMIN },
+		{ "horizon", required_argument, NULL, O_HORIZON },
+		{ "max-flows", required_argument, NULL, O_MAXF },
+		{ "no-color", no_argument, NULL, O_NOCOLOR },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	uint64_t n;
+	int c;
+
+	o->rep.colour = want_colour(STDOUT_FILENO);
+	while ((c = getopt_long(argc, argv, "jf:qe:h", lo, NULL)) != -1) {
+		switch (c) {
+		case 'j': o->json = true; break;
+		case 'f': o->filter = optarg; break;
+		case 'q': o->quiet = true; break;
+		case 'e':
+			if (parse_u64_range(optarg, 1, UINT64_MAX, &o->explain_frame))
+				goto bad;
+			break;
+		case O_IDLE:
+			if (parse_seconds(optarg, 86400, &o->eng.idle_min_s) || o->eng.idle_min_s <= 0)
+				goto bad;
+			break;
+		case O_CWIN:
+			if (parse_seconds(optarg, 3600, &o->eng.cluster_window_s))
+				goto bad;
+			break;
+		case O_HORIZON:
+			if (parse_seconds(optarg, 3600, &o->eng.horizon_s))
+				goto bad;
+			break;
+		case O_CMIN:
+			if (parse_u64_range(optarg, 2, 1000000, &n))
+				goto bad;
+			o->eng.cluster_min = (unsigned)n;
+			break;
+		case O_MAXF:
+			if (parse_u64_range(optarg, 16, 1u << 30, &n))
+				goto bad;
+			o->eng.max_flows = (size_t)n;
+			break;
+		case O_NOCOLOR: o->rep.colour = false; break;
+		case 'h': usage(stdout); return 1;
+		default: usage(stderr); return -1;
+		}
+	}
+	if (optind >= argc) {
+		warnx_("analyze: no capture file given");
+		usage(stderr);
+		return -1;
+	}
+	return 0;
+bad:
+	warnx_("analyze: bad value '%s' for option '%s'", optarg, argv[optind - 1]);
+	return -1;
+}
+
+int cmd_analyze(int argc, char **argv)
+{
+	struct analyze_opts o = { 0 };
+	struct run r = { 0 };
+	int bad = 0, rc;
+
+	engine_opts_default(&o.eng);
+	rc = parse_args(argc, argv, &o);
+	if (rc)
+		return rc > 0 ? RS_EXIT_OK : RS_EXIT_USAGE;
+	r.o = &o;
+	for (int i = optind; i < argc; i++) {
+		bad |= analyze_file(argv[i], &r);
+		if (o.explain_frame && i == optind) {
+			if (!r.explain_found)
+				warnx_("'%s': frame %llu is not an RST rstscope reported", argv[i],
+				       (unsigned long long)o.explain_frame);
+			else if (report_explain(stdout, argv[i], &r.explain, &o.rep))
+				bad = 1;
+		}
+	}
+	fflush(stdout);
+	if (ferror(stdout))
+		return RS_EXIT_RUNTIME;
+	if (bad)
+		return RS_EXIT_INPUT;
+	return r.rsts ? RS_EXIT_RESETS : RS_EXIT_OK;
+}

@@ -1,0 +1,40 @@
+/* cluster: many flows of one endpoint reset within a short window (a
+ * crash or restart), and the refused SYNs that follow. */
+#include "detect/detect.h"
+
+static void cluster_on_rst(const struct detect_env *env, struct pending_rst *p, struct flow *f,
+			   const struct tcp_view *v)
+{
+	struct host *h;
+
+	(void)f;
+	(void)v;
+	if (p->v.kind == KIND_AFTER_RST)
+		return;
+	h = host_get(env->ft, &p->v.src, true);
+	if (!h)
+		return;
+	if (p->v.kind == KIND_REFUSED) {
+		h->refused++;
+		h->last_refused_ns = p->v.ts_ns;
+		return;
+	}
+	host_note_reset(h, p->v.ts_ns, p->v.flow_id);
+}
+
+static void cluster_on_final(const struct detect_env *env, struct pending_rst *p, struct flow *f)
+{
+	const struct host *h;
+
+	(void)f;
+	p->v.cluster_size = 1;
+	if (p->v.kind == KIND_AFTER_RST || p->v.kind == KIND_REFUSED)
+		return;
+	h = host_get(env->ft, &p->v.src, false);
+	if (h)
+		p->v.cluster_size += host_resets_near(h, p->v.ts_ns,
+						      (int64_t)(env->o->cluster_window_s * 1e9),
+						      p->v.flow_id);
+}
+
+const struct detector detect_cluster = { "cluster", NULL, cluster_on_rst, cluster_on_final };

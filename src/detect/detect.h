@@ -1,0 +1,72 @@
+/* detect: the detectors. Each reads flow state and fills part of a pending
+ * RST's verdict, in table order: kind, shape, context, sender, cluster,
+ * cause. A detector is a file plus one line in detect_table (detect.c).
+ *
+ * on_packet runs for every TCP segment of a flow, after the flow's state
+ * is updated; on_rst when an RST is seen, before the flow records it; and
+ * on_final when the verdict's horizon has passed. `f` is NULL in on_final
+ * when the flow is gone (restarted by a new SYN): detectors then use what
+ * they saved in the pending record. */
+#ifndef RSTSCOPE_DETECT_H
+#define RSTSCOPE_DETECT_H
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "decode/decode.h"
+#include "engine/engine.h"
+#include "flows/flows.h"
+#include "verdict/verdict.h"
+
+struct pending_rst {
+	struct rst_verdict v;
+	int64_t horizon_ns;
+	uint32_t flow_idx;
+	uint8_t sdir;              /* the RST's direction within its flow */
+	uint8_t flow_created;      /* the flow began with this RST */
+	struct ttl_hist base_ttl;  /* the sender's TTLs in the flow at the RST */
+	uint16_t base_ipid_nonzero;
+	uint32_t expect_seq;       /* sender's next sequence number at the RST */
+	uint8_t expect_seq_valid;
+	double confidence;         /* of the cause, 0..1 */
+	double sender_conf;        /* of the forged verdict, 0..1 */
+	double race_gap_ms;        /* < 0: no keep-alive race */
+	int64_t fin_ns;            /* the receiver's FIN before the RST, 0: none */
+	uint8_t provoked_by_data;  /* the receiver's data came right before */
+	uint8_t provoking_acks_fin;/* that data acknowledged the sender's FIN */
+	uint8_t idle_before_fin;   /* the flow was idle before the sender's FIN */
+	int64_t provoked_ns;       /* the receiver's last data before the RST */
+	uint64_t peer_body_bytes;  /* receiver's bytes in the current request */
+	uint32_t retrans;          /* retransmissions in the flow before the RST */
+};
+
+struct detect_env {
+	struct flow_table *ft;
+	const struct engine_opts *o;
+};
+
+struct detector {
+	const char *name;
+	void (*on_packet)(const struct detect_env *env, struct flow *f, int dir,
+			  const struct tcp_view *v, int64_t ts_ns);
+	void (*on_rst)(const struct detect_env *env, struct pending_rst *p, struct flow *f,
+		       const struct tcp_view *v);
+	void (*on_final)(const struct detect_env *env, struct pending_rst *p, struct flow *f);
+};
+
+extern const struct detector detect_kind, detect_shape, detect_context, detect_sender,
+	detect_cluster, detect_cause;
+extern const struct detector *const detect_table[];
+extern const unsigned detect_count;
+
+/* Shared helpers. Serial-number comparison (RFC 1982) for 32-bit seq. */
+static inline bool seq_lt(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }
+static inline bool seq_gt(uint32_t a, uint32_t b) { return (int32_t)(a - b) > 0; }
+/* The initial TTL a stack most likely used (32, 64, 128, 255). */
+static inline unsigned ttl_initial(unsigned ttl)
+{
+	return ttl <= 32 ? 32 : ttl <= 64 ? 64 : ttl <= 128 ? 128 : 255;
+}
+/* Unacknowledged bytes sent by direction `from` of f. */
+uint64_t flow_unacked(const struct flow *f, int from);
+
+#endif

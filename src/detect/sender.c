@@ -1,0 +1,143 @@
+/* sender: did the RST come from the host whose address it bears?
+ *
+ * Follows "Judging the sender by TTL": the RST's TTL against the claimed
+ * sender's baseline (the set of TTLs it used in this flow, else on its other
+ * flows), as hop distance and initial TTL; then the corroborating tells (the
+ * sender still talking after its own RST, IP ID, sequence number, a burst of
+ * RSTs with different ACKs, reserved bits). No baseline: unknown. */
+#include "detect/detect.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "util/util.h"
+
+static void sender_on_rst(const struct detect_env *env, struct pending_rst *p, struct flow *f,
+			  const struct tcp_view *v)
+{
+	const struct flow_dir *s = &f->d[p->sdir];
+
+	(void)env;
+	(void)v;
+	p->base_ttl = s->ttl;
+	p->base_ipid_nonzero = s->ipid_nonzero;
+	p->expect_seq = s->next_seq;
+	p->expect_seq_valid = s->seq_valid;
+	p->v.sender_role = !f->role_known ? ROLE_UNKNOWN
+					  : p->sdir == f->client ? ROLE_CLIENT : ROLE_SERVER;
+}
+
+static size_t hist_str(const struct ttl_hist *h, char *buf, size_t size)
+{
+	size_t n = 0;
+
+	buf[0] = '\0';
+	for (int i = 0; i < FLOW_TTL_SLOTS; i++)
+		if (h->cnt[i] && n < size)
+			n += fmt_buf(buf + n, size - n, "%s%u", n ? "/" : "", h->val[i]);
+	return n;
+}
+
+/* Judge the TTL alone: returns the verdict and writes why. */
+static enum rst_forged judge_ttl(unsigned ttl, const struct ttl_hist *h, const char *where,
+				 char *why, size_t size, double *conf)
+{
+	char set[32];
+	unsigned ri = ttl_initial(ttl), rh = ri - ttl;
+	int near = -1, same_dist = -1;
+
+	hist_str(h, set, sizeof(set));
+	for (int i = 0; i < FLOW_TTL_SLOTS; i++) {
+		unsigned bi, bh;
+
+		if (!h->cnt[i])
+			continue;
+		if (h->val[i] == ttl) {
+			fmt_buf(why, size, "TTL %u matches its TTLs %s (%s)", ttl, where, set);
+			*conf = 0.9;
+			return FORGED_GENUINE;
+		}
+		bi = ttl_initial(h->val[i]);
+		bh = bi - h->val[i];
+		if (bi == ri && (rh == bh + 1 || bh == rh + 1))
+			near = i;
+		else if (bi != ri && bh == rh)
+			same_dist = i;
+	}
+	if (near >= 0) {
+		fmt_buf(why, size, "TTL %u is within one hop of its TTLs %s (%s): a route change, "
+			"not another sender", ttl, where, set);
+		*conf = 0.6;
+		return FORGED_GENUINE;
+	}
+	if (same_dist >= 0) {
+		fmt_buf(why, size, "TTL %u: same hop distance (%u) as its TTLs %s (%s) but initial TTL "
+			"%u, not %u: another stack at the same place (a load balancer or proxy "
+			"answering in its name)", ttl, rh, where, set, ri,
+			ttl_initial(h->val[same_dist]));
+		*conf = 0.6;
+		return FORGED_FORGED;
+	}
+	{
+		int best = 0;
+
+		for (int i = 1; i < FLOW_TTL_SLOTS; i++)
+			if (h->cnt[i] > h->cnt[best])
+				best = i;
+		fmt_buf(why, size, "TTL %u (%u hops from initial %u) vs its TTLs %s (%s, %u hops "
+			"from %u): built at another point of the path", ttl, rh, ri, where, set,
+			ttl_initial(h->val[best]) - h->val[best], ttl_initial(h->val[best]));
+	}
+	*conf = 0.85;
+	return FORGED_FORGED;
+}
+
+static void sender_on_final(const struct detect_env *env, struct pending_rst *p, struct flow *f)
+{
+	const struct ttl_hist *h = f ? &f->d[p->sdir].ttl : &p->base_ttl;
+	const struct flow_dir *s = f ? &f->d[p->sdir] : NULL;
+	char why[160] = "", extra[160] = "";
+	size_t xn = 0;
+	const char *where = "in this flow";
+	enum rst_forged verdict;
+	struct host *host;
+	double conf = 0;
+
+	if (ttl_hist_empty(h)) {
+		host = host_get(env->ft, &p->v.src, false);
+		h = host ? &host->ttl : NULL;
+		where = "on its other flows";
+	}
+	if (!h || ttl_hist_empty(h)) {
+		fmt_buf(p->v.forged_evidence, sizeof(p->v.forged_evidence),
+			"no other packet from the sender seen: no TTL baseline");
+		p->v.forged = FORGED_UNKNOWN;
+		p->sender_conf = 0;
+		return;
+	}
+	verdict = judge_ttl(p->v.ttl, h, where, why, sizeof(why), &conf);
+
+	/* corroborating tells */
+	if (s && s->after_rst_data && f->rsts) {
+		xn += fmt_buf(extra + xn, sizeof(extra) - xn, "; the sender kept sending data after "
+			      "the RST (%u segments): the RST was not its own", s->after_rst_data);
+		verdict = FORGED_FORGED;
+		conf = 0.95;
+	}
+	if (p->v.ipver == 4 && p->v.ipid == 0 && p->base_ipid_nonzero >= 2 && xn < sizeof(extra))
+		xn += fmt_buf(extra + xn, sizeof(extra) - xn, "; IP ID 0 breaks its IP ID sequence");
+	if (p->expect_seq_valid && !(p->v.flags & TH_ACK && p->v.kind == KIND_REFUSED) &&
+	    (uint32_t)(p->v.seq - p->expect_seq + 65536u) > 131072u && xn < sizeof(extra))
+		xn += fmt_buf(extra + xn, sizeof(extra) - xn, "; seq %u is far from its next %u",
+			      p->v.seq, p->expect_seq);
+	if (s && s->rst_ack_varied && xn < sizeof(extra))
+		xn += fmt_buf(extra + xn, sizeof(extra) - xn, "; a burst of %u RSTs with different "
+			      "ACK numbers", s->rsts);
+	if (verdict == FORGED_FORGED && xn && conf < 0.95)
+		conf += 0.05;
+	fmt_buf(p->v.forged_evidence, sizeof(p->v.forged_evidence), "%s%s", why, extra);
+	p->v.forged = verdict;
+	p->sender_conf = conf;
+}
+
+const struct detector detect_sender = { "sender", NULL, sender_on_rst, sender_on_final };

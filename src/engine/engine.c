@@ -1,0 +1,364 @@
+/* engine: per-segment flow update, pending RST verdicts, finalisation. */
+#include "engine/engine.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "detect/detect.h"
+#include "flows/flows.h"
+
+#define PENDING_MAX (1u << 20)
+
+struct engine {
+	struct engine_opts o;
+	struct detect_env env;
+	struct flow_table *ft;
+	engine_sink_fn sink;
+	void *ctx;
+	struct engine_stats st;
+	struct diagnosis *diag;
+	int64_t clock;             /* capture time, never goes back */
+	int64_t idle_min_ns, horizon_ns;
+	/* pending RSTs: a ring in arrival (= clamped time) order */
+	struct pending_rst *pend;
+	uint32_t pend_cap, pend_head, pend_len;
+	uint32_t since_expire;
+};
+
+void engine_opts_default(struct engine_opts *o)
+{
+	o->max_flows = 1u << 20;
+	o->horizon_s = 2.0;
+	o->flow_idle_expire_s = 7200.0;
+	o->cluster_window_s = 1.0;
+	o->cluster_min = 3;
+	o->idle_min_s = 1.0;
+}
+
+struct engine *engine_new(const struct engine_opts *o, engine_sink_fn sink, void *ctx)
+{
+	struct engine *e = calloc(1, sizeof(*e));
+
+	if (!e)
+		return NULL;
+	if (o)
+		e->o = *o;
+	else
+		engine_opts_default(&e->o);
+	if (e->o.horizon_s < e->o.cluster_window_s)
+		e->o.horizon_s = e->o.cluster_window_s;
+	e->ft = flow_table_new(e->o.max_flows, e->o.flow_idle_expire_s, 30.0 + e->o.horizon_s);
+	e->diag = malloc(sizeof(*e->diag));
+	if (!e->ft || !e->diag) {
+		engine_free(e);
+		return NULL;
+	}
+	diagnosis_init(e->diag);
+	e->env.ft = e->ft;
+	e->env.o = &e->o;
+	e->sink = sink;
+	e->ctx = ctx;
+	e->idle_min_ns = (int64_t)(e->o.idle_min_s * 1e9);
+	e->horizon_ns = (int64_t)(e->o.horizon_s * 1e9);
+	return e;
+}
+
+void engine_free(struct engine *e)
+{
+	if (!e)
+		return;
+	flow_table_free(e->ft);
+	free(e->pend);
+	free(e->diag);
+	free(e);
+}
+
+static void finalise_one(struct engine *e, struct pending_rst *p)
+{
+	/* a pinned slot is never freed; a restart on the tuple keeps the pin
+	 * but changes the id, and then the RST's flow is gone */
+	struct flow *slot = flow_get(e->ft, p->flow_idx);
+	struct flow *f = slot && slot->used && slot->id == p->v.flow_id ? slot : NULL;
+
+	for (unsigned i = 0; i < detect_count; i++)
+		if (detect_table[i]->on_final)
+			detect_table[i]->on_final(&e->env, p, f);
+	if (slot && slot->used && slot->pin)
+		slot->pin--;
+	diagnosis_add(e->diag, &p->v, p->confidence, p->race_gap_ms);
+	if (e->sink)
+		e->sink(&p->v, e->ctx);
+}
+
+void engine_advance(struct engine *e, int64_t now_ns)
+{
+	while (e->pend_len) {
+		struct pending_rst *p = &e->pend[e->pend_head];
+
+		if (p->horizon_ns > now_ns)
+			break;
+		finalise_one(e, p);
+		e->pend_head = (e->pend_head + 1) % e->pend_cap;
+		e->pend_len--;
+	}
+}
+
+void engine_flush(struct engine *e)
+{
+	engine_advance(e, INT64_MAX);
+	e->st.flows_open = flow_table_stats(e->ft)->open;
+}
+
+static struct pending_rst *pend_push(struct engine *e)
+{
+	if (e->pend_len == e->pend_cap) {
+		uint32_t ncap = e->pend_cap ? e->pend_cap * 2 : 64;
+		struct pending_rst *np;
+
+		if (e->pend_cap >= PENDING_MAX || !(np = malloc((size_t)ncap * sizeof(*np)))) {
+			/* full: finalise the oldest early rather than lose it */
+			finalise_one(e, &e->pend[e->pend_head]);
+			e->pend_head = (e->pend_head + 1) % e->pend_cap;
+			e->pend_len--;
+		} else {
+			for (uint32_t i = 0; i < e->pend_len; i++)
+				np[i] = e->pend[(e->pend_head + i) % e->pend_cap];
+			free(e->pend);
+			e->pend = np;
+			e->pend_cap = ncap;
+			e->pend_head = 0;
+		}
+	}
+	return &e->pend[(e->pend_head + e->pend_len++) % e->pend_cap];
+}
+
+/* Client and server from the ports when no SYN says: the lower port of a
+ * well-known/registered vs ephemeral pair is the server. */
+static void guess_roles(struct flow *f)
+{
+	if (f->pa == f->pb)
+		return;
+	if ((f->pb < 1024 && f->pa >= 1024) || (f->pb < 32768 && f->pa >= 32768)) {
+		f->client = 0;
+		f->role_known = 1;
+	} else if ((f->pa < 1024 && f->pb >= 1024) || (f->pa < 32768 && f->pb >= 32768)) {
+		f->client = 1;
+		f->role_known = 1;
+	}
+}
+
+static void on_rst(struct engine *e, struct flow *f, int dir, bool created,
+		   const struct tcp_view *v, int64_t ts, const char *file, uint64_t frame)
+{
+	struct pending_rst *p = pend_push(e);
+
+	memset(p, 0, sizeof(*p));
+	p->v.file = file;
+	p->v.frame = frame;
+	p->v.ts_ns = ts;
+	p->v.flow_id = f->id;
+	p->v.src = v->src;
+	p->v.dst = v->dst;
+	p->v.sport = v->sport;
+	p->v.dport = v->dport;
+	p->v.ipver = v->ipver;
+	p->v.ttl = v->ttl;
+	p->v.flags = v->flags;
+	p->v.ipid = v->ipid;
+	p->v.seq = v->seq;
+	p->v.ack = v->ack;
+	p->v.payload_len = v->payload_len;
+	p->v.pid = -1;
+	p->horizon_ns = ts + e->horizon_ns;
+	p->flow_idx = flow_index(e->ft, f);
+	p->sdir = (uint8_t)dir;
+	p->flow_created = created;
+	for (unsigned i = 0; i < detect_count; i++)
+		if (detect_table[i]->on_rst)
+			detect_table[i]->on_rst(&e->env, p, f, v);
+	f->pin++;
+	e->st.rsts++;
+}
+
+/* Update one direction and the flow with a segment (after any RST verdict
+ * was opened, so that detectors saw the state before it). */
+static void update_flow(struct engine *e, struct flow *f, int dir, const struct tcp_view *v,
+			int64_t ts)
+{
+	struct flow_dir *d = &f->d[dir];
+	uint32_t end = v->seq + v->payload_len + !!(v->flags & TH_SYN) + !!(v->flags & TH_FIN);
+	bool rst = v->flags & TH_RST;
+
+	if (!d->pkts)
+		d->first_ns = ts;
+	d->pkts++;
+	d->bytes += v->payload_len;
+	if (v->payload_len) {
+		if (d->seq_valid && !seq_gt(end, d->next_seq))
+			d->retrans++;
+		d->last_data_ns = ts;
+		d->last_data_ack = v->ack;
+		f->data_seen = 1;
+	}
+	if (!rst) {
+		if (!d->seq_valid || seq_gt(end, d->next_seq))
+			d->next_seq = end;
+		d->seq_valid = 1;
+		if (d->rst) {
+			d->after_rst++;
+			d->after_rst_data += v->payload_len > 0;
+		}
+		if (d->pkts <= 2 || d->ttl.cnt[0] == 0 || d->ttl.val[0] != v->ttl) {
+			struct host *h;
+
+			ttl_hist_add(&d->ttl, v->ttl);
+			if ((h = host_get(e->ft, &v->src, true)))
+				ttl_hist_add(&h->ttl, v->ttl);
+		} else if (d->ttl.cnt[0] < UINT32_MAX) {
+			d->ttl.cnt[0]++;
+		}
+		if (v->ipver == 4) {
+			d->last_ipid = v->ipid;
+			if (v->ipid && d->ipid_nonzero < UINT16_MAX)
+				d->ipid_nonzero++;
+		}
+	} else {
+		if (d->rsts && v->ack != d->rst_first_ack)
+			d->rst_ack_varied = 1;
+		if (!d->rsts)
+			d->rst_first_ack = v->ack;
+		if (d->rsts < UINT16_MAX)
+			d->rsts++;
+		d->rst = 1;
+		d->rst_ns = ts;
+		f->rsts++;
+	}
+	if (v->flags & TH_ACK && !rst) {
+		if (!d->ack_valid || seq_gt(v->ack, d->max_ack))
+			d->max_ack = v->ack;
+		d->ack_valid = 1;
+	}
+	if (v->flags & TH_SYN) {
+		if (v->flags & TH_ACK) {
+			d->synack = 1;
+			if (!f->synack_ns)
+				f->synack_ns = ts;
+			if (f->state < FS_SYNACK)
+				f->state = FS_SYNACK;
+		} else {
+			d->syn = 1;
+			if (!f->syn_ns)
+				f->syn_ns = ts;
+		}
+	} else if (!rst && (f->state == FS_SYNACK || f->state == FS_SYN) &&
+		   ((dir == f->client && (v->flags & TH_ACK)) || v->payload_len)) {
+		/* the handshake's third segment (or, when the capture missed the
+		 * SYN-ACK, the client acknowledging it, or data) */
+		f->state = FS_ESTABLISHED;
+		f->est_ns = ts;
+	}
+	if ((v->flags & TH_FIN) && !d->fin) {
+		d->fin = 1;
+		d->fin_ns = ts;
+		d->fin_seq = v->seq + v->payload_len;
+		f->fin_gap_ns[dir] = ts - f->last_ns;
+	}
+	if (rst || (f->d[0].fin && f->d[1].fin))
+		f->state = FS_CLOSED;
+	/* silence tracking for idle gaps */
+	f->gap_before_last_ns = ts - f->last_ns;
+	if (f->gap_before_last_ns >= e->idle_min_ns) {
+		f->idle_gap_ns = f->gap_before_last_ns;
+		f->idle_end_ns = ts;
+	}
+	f->last_ns = ts;
+	f->last_dir = (uint8_t)dir;
+	flow_touch(e->ft, f, f->state == FS_CLOSED);
+}
+
+void engine_segment(struct engine *e, const struct tcp_view *v, int64_t ts, const char *file,
+		    uint64_t frame)
+{
+	struct flow *f;
+	bool created;
+	int dir;
+
+	if (ts < e->clock) {
+		e->st.time_backwards++;
+		ts = e->clock;
+	}
+	e->clock = ts;
+	engine_advance(e, ts);
+	f = flow_lookup(e->ft, v, ts, &dir, &created);
+	if (!f)
+		return;
+	/* a new SYN on a closed tuple (or a SYN with a new ISN) starts a new flow */
+	if (!created && (v->flags & (TH_SYN | TH_ACK | TH_RST)) == TH_SYN &&
+	    (f->state == FS_CLOSED || (f->d[dir].syn && f->d[dir].seq_valid &&
+				       f->d[dir].next_seq != v->seq + 1 && f->state != FS_SYN))) {
+		flow_restart(e->ft, f, v);
+		dir = 0;
+		created = true;
+	}
+	if (created) {
+		f->last_ns = ts;
+		if ((v->flags & (TH_SYN | TH_ACK)) == TH_SYN) {
+			f->client = (uint8_t)dir;
+			f->role_known = 1;
+			f->seen_syn = 1;
+			f->state = FS_SYN;
+		} else if ((v->flags & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK)) {
+			f->client = (uint8_t)!dir;
+			f->role_known = 1;
+			f->state = FS_SYNACK;
+		} else {
+			f->mid_stream = 1;
+			f->state = (v->flags & TH_RST) ? FS_SYN : FS_ESTABLISHED;
+			guess_roles(f);
+		}
+	}
+	if (v->flags & TH_RST)
+		on_rst(e, f, dir, created && !(v->flags & TH_SYN), v, ts, file, frame);
+	update_flow(e, f, dir, v, ts);
+	if (v->payload_cap)
+		for (unsigned i = 0; i < detect_count; i++)
+			if (detect_table[i]->on_packet)
+				detect_table[i]->on_packet(&e->env, f, dir, v, ts);
+	if (++e->since_expire >= 1024) {
+		e->since_expire = 0;
+		flow_expire(e->ft, ts);
+	}
+}
+
+enum decode_result engine_frame(struct engine *e, int link, const uint8_t *data, size_t caplen,
+				int64_t ts_ns, const char *file, uint64_t frame)
+{
+	struct tcp_view v;
+	enum decode_result r = decode_frame(link, data, caplen, &v);
+
+	e->st.frames++;
+	e->st.bytes += caplen;
+	e->st.result[r]++;
+	if (r == DECODE_OK)
+		engine_segment(e, &v, ts_ns, file, frame);
+	return r;
+}
+
+const struct engine_stats *engine_stats(const struct engine *e)
+{
+	const struct flow_table_stats *fs = flow_table_stats(e->ft);
+	struct engine_stats *st = (struct engine_stats *)&e->st;
+
+	st->flows_created = fs->created;
+	st->flows_evicted = fs->evicted;
+	st->flows_expired = fs->expired;
+	st->flows_open = fs->open;
+	st->flows_peak = fs->peak;
+	return st;
+}
+
+const struct diagnosis *engine_diagnosis(const struct engine *e)
+{
+	diagnosis_finish(e->diag);
+	return e->diag;
+}

@@ -1,0 +1,130 @@
+/* flows: bidirectional TCP flow state by 5-tuple, and per-host baselines.
+ *
+ * Fixed-size state per flow (no packet lists). The table uses open
+ * addressing over indices into a pool; flows sit on one of two
+ * recency lists (open, closed) so the idlest is found in O(1) for expiry
+ * and for eviction when the cap is reached. A flow with pending RST
+ * verdicts (pin > 0) is never expired or evicted. */
+#ifndef RSTSCOPE_FLOWS_H
+#define RSTSCOPE_FLOWS_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "decode/decode.h"
+
+#define FLOW_TTL_SLOTS 4
+#define FLOW_NONE UINT32_MAX
+
+/* A small histogram of the TTLs (hop limits) a sender used. */
+struct ttl_hist {
+	uint8_t val[FLOW_TTL_SLOTS];
+	uint32_t cnt[FLOW_TTL_SLOTS];
+};
+void ttl_hist_add(struct ttl_hist *h, uint8_t ttl);
+bool ttl_hist_empty(const struct ttl_hist *h);
+
+/* One direction of a flow: what its sender did. */
+struct flow_dir {
+	int64_t first_ns, last_ns, last_data_ns, fin_ns, rst_ns;
+	uint64_t bytes, pkts, retrans;
+	uint32_t next_seq;      /* highest seq + len (+1 for SYN/FIN) sent */
+	uint32_t max_ack;       /* highest ACK sent */
+	uint32_t last_data_ack; /* ACK field of its last data segment */
+	uint32_t fin_seq;
+	uint32_t after_rst;     /* non-RST segments sent after this side's own RST */
+	uint32_t after_rst_data;
+	uint32_t rst_first_ack; /* ACK number of its first RST */
+	uint16_t rsts;          /* RSTs it sent */
+	uint8_t rst_ack_varied; /* its RSTs carried different ACK numbers (a burst) */
+	uint16_t last_ipid;
+	uint16_t ipid_nonzero;  /* packets with a non-zero IP ID (saturating) */
+	struct ttl_hist ttl;    /* non-RST packets only */
+	uint8_t syn : 1, synack : 1, fin : 1, rst : 1, seq_valid : 1, ack_valid : 1, has_ipid : 1;
+};
+
+/* HTTP/1.x and TLS context, read from the first bytes of segments. */
+struct flow_app {
+	char method[12];        /* the current (last) request's method */
+	uint32_t requests;      /* requests seen on the connection */
+	uint32_t responses;
+	uint16_t last_status;
+	uint8_t expect_100 : 1, is_http : 1, is_tls : 1, tls_stage : 2;
+	int64_t last_request_ns, last_response_ns;
+	uint64_t req_body_start;   /* client bytes when the current request began */
+};
+
+enum flow_state { FS_SYN, FS_SYNACK, FS_ESTABLISHED, FS_CLOSED };
+
+struct flow {
+	struct ipaddr a, b;     /* a: the side of the first packet seen */
+	uint16_t pa, pb;
+	uint32_t hash;
+	uint32_t next, prev;    /* recency list links (pool indices) */
+	uint64_t id;            /* engine-wide number, bumps when a tuple is reused */
+	int64_t last_ns;        /* last packet, either direction */
+	int64_t gap_before_last_ns; /* silence before the last packet */
+	int64_t idle_gap_ns;    /* the last silence >= the idle threshold ... */
+	int64_t idle_end_ns;    /* ... and the packet that ended it */
+	uint8_t last_dir;       /* 0: a->b, 1: b->a */
+	uint8_t client;         /* index of the client direction (0 or 1) */
+	uint8_t role_known : 1, closed_list : 1, seen_syn : 1, data_seen : 1, mid_stream : 1, used : 1;
+	uint8_t state;          /* enum flow_state */
+	uint16_t pin;           /* pending RST verdicts that refer to this flow */
+	uint32_t rsts;
+	uint8_t first_rst_cause; /* the cause given to the flow's first RST */
+	uint8_t first_rst_cause_set;
+	int64_t syn_ns, synack_ns, est_ns;
+	int64_t fin_gap_ns[2];  /* the silence before each direction's FIN */
+	struct flow_dir d[2];
+	struct flow_app app;
+};
+
+struct flow_table_stats {
+	uint64_t created, evicted, expired, open, peak, host_overflow;
+};
+
+struct flow_table;
+
+/* max_flows caps the live flows; idle_expire_s and closed_expire_s age them. */
+struct flow_table *flow_table_new(size_t max_flows, double idle_expire_s, double closed_expire_s);
+void flow_table_free(struct flow_table *t);
+
+/* Find the flow of v's 5-tuple, or create it (evicting the idlest unpinned
+ * flow at the cap). *dir is set to the direction of v within the flow and
+ * *created to whether it is new. Returns NULL only when every flow is pinned. */
+struct flow *flow_lookup(struct flow_table *t, const struct tcp_view *v, int64_t now_ns,
+			 int *dir, bool *created);
+/* Start over on the same tuple (a new SYN on a closed flow). */
+void flow_restart(struct flow_table *t, struct flow *f, const struct tcp_view *v);
+/* Mark the flow used now: moves it to the tail of its recency list. */
+void flow_touch(struct flow_table *t, struct flow *f, bool closed);
+/* Expire idle flows as of now_ns (bounded work per call). */
+void flow_expire(struct flow_table *t, int64_t now_ns);
+struct flow *flow_get(struct flow_table *t, uint32_t idx);
+uint32_t flow_index(const struct flow_table *t, const struct flow *f);
+const struct flow_table_stats *flow_table_stats(const struct flow_table *t);
+
+/* Per host (address): the TTLs it sent with, over all its flows, and its
+ * recent resets for cluster detection. */
+#define HOST_RECENT 32
+struct host_resets {                    /* allocated at a host's first RST */
+	uint32_t pos, len;
+	int64_t ns[HOST_RECENT];        /* recent RSTs it sent (capture time) */
+	uint64_t flow[HOST_RECENT];
+};
+struct host {
+	struct ipaddr addr;
+	uint8_t used;
+	struct ttl_hist ttl;            /* non-RST packets it sent, all flows */
+	struct host_resets *resets;
+	int64_t last_refused_ns;        /* last SYN it refused */
+	uint32_t refused;               /* SYNs it refused */
+};
+/* Record an RST `h` sent on flow `flow_id` at `ns`; false on no memory. */
+bool host_note_reset(struct host *h, int64_t ns, uint64_t flow_id);
+/* Other flows' RSTs of `h` within `window_ns` of `ns` (this flow excluded). */
+unsigned host_resets_near(const struct host *h, int64_t ns, int64_t window_ns, uint64_t flow_id);
+struct host *host_get(struct flow_table *t, const struct ipaddr *a, bool create);
+
+#endif

@@ -1,0 +1,168 @@
+/* json: JSON Lines output; the schema is docs/output.md. */
+#include <inttypes.h>
+#include <stdio.h>
+
+#include "engine/engine.h"
+#include "report/report.h"
+
+void report_json_string(FILE *f, const char *s)
+{
+	putc('"', f);
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+
+		if (c == '"' || c == '\\')
+			fprintf(f, "\\%c", c);
+		else if (c == '\n')
+			fputs("\\n", f);
+		else if (c < 0x20 || c >= 0x7f)
+			fprintf(f, "\\u%04x", c);
+		else
+			putc(c, f);
+	}
+	putc('"', f);
+}
+
+static void time_str(int64_t ns, char *buf, size_t size)
+{
+	int64_t sec = ns / 1000000000, frac = ns % 1000000000;
+
+	if (frac % 1000)
+		snprintf(buf, size, "%" PRId64 ".%09" PRId64, sec, frac);
+	else
+		snprintf(buf, size, "%" PRId64 ".%06" PRId64, sec, frac / 1000);
+}
+
+static void flags_str(uint8_t fl, char *buf)
+{
+	static const char names[] = "FSRPAUEC";
+	int n = 0;
+
+	for (int i = 0; i < 8; i++)
+		if (fl & (1 << i))
+			buf[n++] = names[i];
+	buf[n] = '\0';
+}
+
+void report_json_rst(FILE *f, const struct rst_verdict *v)
+{
+	char a[48], b[48], t[32], fl[9];
+
+	ipaddr_str(&v->src, a, sizeof(a));
+	ipaddr_str(&v->dst, b, sizeof(b));
+	time_str(v->ts_ns, t, sizeof(t));
+	flags_str(v->flags, fl);
+	fputs("{\"type\":\"rst\",\"file\":", f);
+	report_json_string(f, v->file);
+	fprintf(f, ",\"frame\":%" PRIu64 ",\"time\":%s,\"src\":\"%s\",\"sport\":%u,\"dst\":\"%s\","
+		"\"dport\":%u,\"ipver\":%u,\"ttl\":%u,\"flags\":\"%s\",\"seq\":%u,\"ack\":%u,"
+		"\"ipid\":%u,\"payload_len\":%u,\"flow_id\":%" PRIu64 ",",
+		v->frame, t, a, v->sport, b, v->dport, v->ipver, v->ttl, fl, v->seq, v->ack,
+		v->ipid, v->payload_len, v->flow_id);
+	fprintf(f, "\"kind\":\"%s\",\"sender_role\":\"%s\",\"forged\":\"%s\",\"forged_evidence\":",
+		rst_kind_name[v->kind], rst_role_name[v->sender_role], rst_forged_name[v->forged]);
+	report_json_string(f, v->forged_evidence);
+	fprintf(f, ",\"shape\":\"%s\",\"idle_gap_s\":", rst_shape_name[v->shape]);
+	if (v->idle_gap_s >= 0)
+		fprintf(f, "%.3f", v->idle_gap_s);
+	else
+		fputs("null", f);
+	fprintf(f, ",\"bytes_in_flight\":%" PRIu64 ",\"cluster_size\":%u,\"cause\":\"%s\","
+		"\"cause_evidence\":", v->bytes_in_flight, v->cluster_size,
+		rst_cause_name[v->cause]);
+	report_json_string(f, v->cause_evidence);
+	fputs(",\"http\":", f);
+	if (v->http_method[0]) {
+		fprintf(f, "{\"method\":\"%s\",\"prior_requests\":%u,\"reused\":%s,\"last_status\":",
+			v->http_method, v->http_prior_requests, v->http_prior_requests ? "true" : "false");
+		if (v->http_last_status)
+			fprintf(f, "%u", v->http_last_status);
+		else
+			fputs("null", f);
+		fprintf(f, ",\"expect_100\":%s,\"unanswered\":%s}", v->http_expect_100 ? "true" : "false",
+			v->http_request_unanswered ? "true" : "false");
+	} else {
+		fputs("null", f);
+	}
+	fprintf(f, ",\"tls\":\"%s\",\"payload_text\":", tls_stage_name[v->tls]);
+	if (v->payload_text[0])
+		report_json_string(f, v->payload_text);
+	else
+		fputs("null", f);
+	if (v->kernel_checked) {
+		fputs(",\"kernel_reason\":", f);
+		if (v->kernel_reason[0])
+			report_json_string(f, v->kernel_reason);
+		else
+			fputs("null", f);
+		if (v->pid >= 0) {
+			fprintf(f, ",\"pid\":%d,\"comm\":", v->pid);
+			report_json_string(f, v->comm);
+		} else {
+			fputs(",\"pid\":null,\"comm\":null", f);
+		}
+	}
+	fputs("}\n", f);
+}
+
+static void json_example(FILE *f, const struct diag_example *ex)
+{
+	fprintf(f, "{\"frame\":%" PRIu64 ",\"flow\":", ex->frame);
+	report_json_string(f, ex->flow);
+	putc('}', f);
+}
+
+void report_json_summary(FILE *f, const char *file, const struct diagnosis *d,
+			 const struct engine_stats *s)
+{
+	fputs("{\"type\":\"summary\",\"file\":", f);
+	if (file)
+		report_json_string(f, file);
+	else
+		fputs("null", f);
+	fprintf(f, ",\"resets\":%" PRIu64 ",\"causes\":[", d->resets);
+	for (unsigned i = 0, n = 0; i < CAUSE__COUNT; i++) {
+		const struct diag_cause *c = &d->causes[d->rank[i]];
+
+		if (!c->count)
+			continue;
+		fprintf(f, "%s{\"id\":\"%s\",\"count\":%" PRIu64 ",\"confidence\":%.2f,\"fix\":",
+			n++ ? "," : "", rst_cause_name[c->id], c->count, c->confidence);
+		report_json_string(f, rst_cause_fix[c->id]);
+		fputs(",\"examples\":[", f);
+		for (unsigned k = 0; k < c->n_examples; k++) {
+			if (k)
+				putc(',', f);
+			json_example(f, &c->ex[k]);
+		}
+		fputs("]}", f);
+	}
+	fputs("],\"idle_timeouts\":[", f);
+	for (unsigned i = 0; i < d->n_timeouts; i++)
+		fprintf(f, "%s{\"seconds\":%.1f,\"max_seconds\":%.1f,\"count\":%" PRIu64 "}",
+			i ? "," : "", d->timeouts[i].lo_s, d->timeouts[i].hi_s, d->timeouts[i].count);
+	fprintf(f, "],\"keepalive_races\":{\"count\":%" PRIu64, d->races);
+	if (d->races)
+		fprintf(f, ",\"gap_ms_min\":%.3f,\"gap_ms_max\":%.3f", d->race_gap_ms_min,
+			d->race_gap_ms_max);
+	fprintf(f, "},\"risky_retries\":{\"count\":%" PRIu64 ",\"examples\":[", d->risky);
+	for (unsigned k = 0; k < d->risky && k < DIAG_EXAMPLES; k++) {
+		fprintf(f, "%s{\"method\":\"%s\",\"frame\":%" PRIu64 ",\"flow\":", k ? "," : "",
+			d->risky_method[k], d->risky_ex[k].frame);
+		report_json_string(f, d->risky_ex[k].flow);
+		putc('}', f);
+	}
+	fputs("]},\"kinds\":{", f);
+	for (int k = 0; k < KIND__COUNT; k++)
+		fprintf(f, "%s\"%s\":%" PRIu64, k ? "," : "", rst_kind_name[k], d->by_kind[k]);
+	fputs("},\"forged\":{", f);
+	for (int k = 0; k < FORGED__COUNT; k++)
+		fprintf(f, "%s\"%s\":%" PRIu64, k ? "," : "", rst_forged_name[k], d->by_forged[k]);
+	fprintf(f, "},\"clustered\":%" PRIu64 ",\"stats\":{\"frames\":%" PRIu64 ",\"bytes\":%" PRIu64,
+		d->clustered, s->frames, s->bytes);
+	for (int r = 0; r < DECODE__COUNT; r++)
+		fprintf(f, ",\"%s\":%" PRIu64, decode_result_name[r], s->result[r]);
+	fprintf(f, ",\"flows_created\":%" PRIu64 ",\"flows_peak\":%" PRIu64 ",\"flows_evicted\":%"
+		PRIu64 ",\"flows_expired\":%" PRIu64 ",\"time_backwards\":%" PRIu64 "}}\n",
+		s->flows_created, s->flows_peak, s->flows_evicted, s->flows_expired, s->time_backwards);
+}

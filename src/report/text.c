@@ -1,0 +1,146 @@
+/* text: the readable report: one block per RST, then the diagnosis. */
+#include <inttypes.h>
+#include <stdio.h>
+#include <time.h>
+
+#include "engine/engine.h"
+#include "report/report.h"
+
+#define C(o, code) ((o)->colour ? "\033[" code "m" : "")
+#define BOLD(o) C(o, "1")
+#define RED(o) C(o, "31")
+#define YEL(o) C(o, "33")
+#define GRN(o) C(o, "32")
+#define DIM(o) C(o, "2")
+#define OFF(o) C(o, "0")
+
+static void when(int64_t ns, char *buf, size_t size)
+{
+	time_t sec = (time_t)(ns / 1000000000);
+	struct tm tm;
+	char day[32];
+
+	gmtime_r(&sec, &tm);
+	strftime(day, sizeof(day), "%Y-%m-%d %H:%M:%S", &tm);
+	snprintf(buf, size, "%s.%06" PRId64, day, (ns % 1000000000) / 1000);
+}
+
+void report_text_rst(FILE *f, const struct rst_verdict *v, const struct report_opts *o)
+{
+	char flow[112], t[48];
+	const char *fc = v->forged == FORGED_FORGED ? RED(o) : v->forged == FORGED_GENUINE ? GRN(o)
+										       : YEL(o);
+
+	verdict_flow_str(v, flow, sizeof(flow));
+	when(v->ts_ns, t, sizeof(t));
+	fprintf(f, "%sframe %" PRIu64 "%s  %s  %s  %s%s%s ttl %u\n", BOLD(o), v->frame, OFF(o), t,
+		flow, (v->flags & TH_ACK) ? "RST+ACK" : "RST", v->payload_len ? " with data" : "", "",
+		v->ttl);
+	fprintf(f, "  %-8s %s, sent by the %s\n", "kind", rst_kind_name[v->kind],
+		rst_role_name[v->sender_role]);
+	fprintf(f, "  %-8s %s%s%s: %s\n", "sender", fc, rst_forged_name[v->forged], OFF(o),
+		v->forged_evidence);
+	fprintf(f, "  %-8s %s", "shape", rst_shape_name[v->shape]);
+	if (v->idle_gap_s >= 0)
+		fprintf(f, " after %.3f s idle", v->idle_gap_s);
+	if (v->bytes_in_flight)
+		fprintf(f, ", %" PRIu64 " bytes in flight", v->bytes_in_flight);
+	if (v->cluster_size > 1)
+		fprintf(f, ", one of %u flows of this host reset together", v->cluster_size);
+	fputc('\n', f);
+	if (v->http_method[0]) {
+		fprintf(f, "  %-8s HTTP %s%s", "context", v->http_method,
+			v->http_request_unanswered ? " (unanswered)" : "");
+		if (v->http_prior_requests)
+			fprintf(f, " on a reused connection (%u earlier requests)",
+				v->http_prior_requests);
+		if (v->http_last_status)
+			fprintf(f, ", last status %u", v->http_last_status);
+		if (v->http_expect_100)
+			fputs(", Expect: 100-continue", f);
+		fputc('\n', f);
+	}
+	if (v->tls != TLS_NONE)
+		fprintf(f, "  %-8s TLS handshake %s\n", "context",
+			v->tls == TLS_ESTABLISHED ? "completed" : "not completed");
+	if (v->payload_text[0])
+		fprintf(f, "  %-8s \"%s\"\n", "payload", v->payload_text);
+	if (v->kernel_checked) {
+		if (v->kernel_reason[0])
+			fprintf(f, "  %-8s %s", "kernel", v->kernel_reason);
+		else
+			fprintf(f, "  %-8s no reset event on this host", "kernel");
+		if (v->pid >= 0)
+			fprintf(f, " (pid %d %s)", v->pid, v->comm);
+		fputc('\n', f);
+	}
+	fprintf(f, "  %-8s %s%s%s: %s\n\n", "cause", BOLD(o), rst_cause_name[v->cause], OFF(o),
+		v->cause_evidence);
+}
+
+void report_text_summary(FILE *f, const char *file, const struct diagnosis *d,
+			 const struct engine_stats *s, const struct report_opts *o)
+{
+	unsigned rank = 0;
+
+	fprintf(f, "%s== %s: %" PRIu64 " reset%s in %" PRIu64 " frames ==%s\n", BOLD(o),
+		file ? file : "live", d->resets, d->resets == 1 ? "" : "s", s->frames, OFF(o));
+	if (d->resets) {
+		fputs("  kinds:", f);
+		for (int k = 0; k < KIND__COUNT; k++)
+			if (d->by_kind[k])
+				fprintf(f, " %s %" PRIu64, rst_kind_name[k], d->by_kind[k]);
+		fprintf(f, "; senders: genuine %" PRIu64 ", forged %" PRIu64 ", unknown %" PRIu64 "\n",
+			d->by_forged[FORGED_GENUINE], d->by_forged[FORGED_FORGED],
+			d->by_forged[FORGED_UNKNOWN]);
+	}
+	for (unsigned i = 0; i < CAUSE__COUNT; i++) {
+		const struct diag_cause *c = &d->causes[d->rank[i]];
+
+		if (!c->count)
+			continue;
+		fprintf(f, "\n%s%u. %s%s (%s) %" PRIu64 " reset%s, confidence %.0f%%\n", BOLD(o),
+			++rank, rst_cause_title[c->id], OFF(o), rst_cause_name[c->id], c->count,
+			c->count == 1 ? "" : "s", c->confidence * 100);
+		for (unsigned k = 0; k < c->n_examples; k++)
+			fprintf(f, "   e.g. frame %" PRIu64 "  %s\n", c->ex[k].frame, c->ex[k].flow);
+		fprintf(f, "   fix: %s\n", rst_cause_fix[c->id]);
+	}
+	for (unsigned i = 0; i < d->n_timeouts; i++) {
+		const struct diag_timeout *t = &d->timeouts[i];
+
+		if (i == 0)
+			fputc('\n', f);
+		fprintf(f, "idle timeout: a hop reaps idle connections at %.1f", t->lo_s);
+		if (t->hi_s - t->lo_s >= 0.05)
+			fprintf(f, "-%.1f", t->hi_s);
+		fprintf(f, " s: %" PRIu64 " reset%s%s\n", t->count, t->count == 1 ? "" : "s",
+			t->count == 1 ? " (one observation: a guess until it repeats)" : "");
+	}
+	if (d->races)
+		fprintf(f, "\nkeep-alive races: %" PRIu64 " request%s crossed the server's FIN "
+			"(%.1f-%.1f ms apart), e.g. frame %" PRIu64 " %s\n", d->races,
+			d->races == 1 ? "" : "s", d->race_gap_ms_min, d->race_gap_ms_max,
+			d->race_ex[0].frame, d->race_ex[0].flow);
+	if (d->risky) {
+		fprintf(f, "\n%sduplicate risk:%s %" PRIu64 " non-idempotent request%s reset on a "
+			"reused connection; a blind retry may repeat them:\n", YEL(o), OFF(o),
+			d->risky, d->risky == 1 ? "" : "s");
+		for (unsigned k = 0; k < d->risky && k < DIAG_EXAMPLES; k++)
+			fprintf(f, "   %s frame %" PRIu64 "  %s\n", d->risky_method[k],
+				d->risky_ex[k].frame, d->risky_ex[k].flow);
+	}
+	fprintf(f, "\n%sframes: %" PRIu64 " tcp %" PRIu64 ", not tcp %" PRIu64 ", truncated %" PRIu64
+		", malformed %" PRIu64 ", fragments %" PRIu64 ", unsupported %" PRIu64
+		"; flows %" PRIu64 " (peak %" PRIu64 " open, %" PRIu64 " evicted)%s\n", DIM(o),
+		s->frames, s->result[DECODE_OK], s->result[DECODE_NOT_TCP],
+		s->result[DECODE_TRUNCATED], s->result[DECODE_MALFORMED],
+		s->result[DECODE_FRAGMENT], s->result[DECODE_UNSUPPORTED], s->flows_created,
+		s->flows_peak, s->flows_evicted, OFF(o));
+	if (s->flows_evicted)
+		fprintf(f, "note: the flow table cap was reached; %" PRIu64 " flows were evicted "
+			"(raise --max-flows)\n", s->flows_evicted);
+	if (s->time_backwards)
+		fprintf(f, "note: %" PRIu64 " timestamps went backwards and were clamped\n",
+			s->time_backwards);
+}

@@ -1,0 +1,28 @@
+/* pcapfile: capture files (pcap, pcapng, "-" for stdin) through libpcap,
+ * one frame at a time, with the file's own frame numbers kept even when a
+ * BPF filter skips frames. */
+#ifndef RSTSCOPE_PCAPFILE_H
+#define RSTSCOPE_PCAPFILE_H
+#include <stddef.h>
+#include <stdint.h>
+
+struct pcapfile;
+
+struct pcap_frame {
+	const uint8_t *data;
+	size_t caplen, wirelen;
+	int64_t ts_ns;
+	uint64_t number;   /* 1-based frame number in the file */
+};
+
+/* Open `path` with an optional tcpdump filter. On error, NULL and a message
+ * (without the file name) in err. */
+struct pcapfile *pcapfile_open(const char *path, const char *filter, char *err, size_t errsz);
+/* 1: a frame (passing the filter); 0: end of file; -1: error, message in
+ * err naming the frame number that could not be read. */
+int pcapfile_next(struct pcapfile *pf, struct pcap_frame *fr, char *err, size_t errsz);
+int pcapfile_link(const struct pcapfile *pf);
+const char *pcapfile_link_name(const struct pcapfile *pf);
+void pcapfile_close(struct pcapfile *pf);
+
+#endif

@@ -1,0 +1,165 @@
+/* diagnosis: the per-capture summary: causes ranked with evidence, idle
+ * timeouts estimated from clustered gaps, keep-alive races, risky retries. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "util/util.h"
+#include "verdict/verdict.h"
+
+void diagnosis_init(struct diagnosis *d)
+{
+	memset(d, 0, sizeof(*d));
+	for (int i = 0; i < CAUSE__COUNT; i++) {
+		d->causes[i].id = (enum rst_cause)i;
+		d->rank[i] = (enum rst_cause)i;
+	}
+}
+
+void verdict_flow_str(const struct rst_verdict *v, char *buf, size_t size)
+{
+	char a[48], b[48];
+
+	ipaddr_str(&v->src, a, sizeof(a));
+	ipaddr_str(&v->dst, b, sizeof(b));
+	if (v->ipver == 6)
+		fmt_buf(buf, size, "[%s]:%u > [%s]:%u", a, v->sport, b, v->dport);
+	else
+		fmt_buf(buf, size, "%s:%u > %s:%u", a, v->sport, b, v->dport);
+}
+
+static void example(struct diag_example *ex, const struct rst_verdict *v)
+{
+	ex->file = v->file;
+	ex->frame = v->frame;
+	verdict_flow_str(v, ex->flow, sizeof(ex->flow));
+}
+
+/* Non-idempotent methods (RFC 9110 9.2.2): a retry may repeat the effect. */
+static bool non_idempotent(const char *m)
+{
+	return !strcmp(m, "POST") || !strcmp(m, "PATCH") || !strcmp(m, "CONNECT");
+}
+
+void diagnosis_add(struct diagnosis *d, const struct rst_verdict *v, double confidence,
+		   double race_gap_ms)
+{
+	struct diag_cause *c = &d->causes[v->cause];
+
+	d->resets++;
+	d->by_kind[v->kind]++;
+	d->by_forged[v->forged]++;
+	if (c->n_examples < DIAG_EXAMPLES && v->kind != KIND_AFTER_RST)
+		example(&c->ex[c->n_examples++], v);
+	c->count++;
+	c->conf_sum += confidence;
+	if (v->cluster_size > 1) {
+		d->clustered++;
+		if (v->cluster_size > d->max_cluster)
+			d->max_cluster = v->cluster_size;
+	}
+	if (v->shape == SHAPE_IDLE_THEN_RESET && v->idle_gap_s >= 0 &&
+	    (v->cause == CAUSE_IDLE_REAP || v->cause == CAUSE_MIDDLEBOX)) {
+		if (d->n_gaps < DIAG_GAPS_MAX)
+			d->gaps[d->n_gaps++] = v->idle_gap_s;
+		else
+			d->gaps_dropped++;
+	}
+	if (race_gap_ms >= 0) {
+		if (!d->races || race_gap_ms < d->race_gap_ms_min)
+			d->race_gap_ms_min = race_gap_ms;
+		if (!d->races || race_gap_ms > d->race_gap_ms_max)
+			d->race_gap_ms_max = race_gap_ms;
+		if (d->races < DIAG_EXAMPLES)
+			example(&d->race_ex[d->races], v);
+		d->races++;
+	}
+	if (v->http_method[0] && non_idempotent(v->http_method) && v->http_prior_requests > 0 &&
+	    v->http_request_unanswered && v->kind != KIND_AFTER_RST) {
+		if (d->risky < DIAG_EXAMPLES) {
+			example(&d->risky_ex[d->risky], v);
+			memcpy(d->risky_method[d->risky], v->http_method, sizeof(d->risky_method[0]));
+		}
+		d->risky++;
+	}
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Group sorted gaps: a gap joins the group when it is within max(0.5 s, 2 %)
+ * of the previous one. The reaping timeout lies just below each group. */
+static void estimate_timeouts(struct diagnosis *d)
+{
+	double *g = d->gaps;
+	unsigned i = 0;
+
+	d->n_timeouts = 0;
+	qsort(g, d->n_gaps, sizeof(*g), cmp_double);
+	while (i < d->n_gaps) {
+		unsigned j = i + 1;
+		struct diag_timeout t;
+
+		while (j < d->n_gaps) {
+			double tol = g[j - 1] * 0.02 > 0.5 ? g[j - 1] * 0.02 : 0.5;
+
+			if (g[j] - g[j - 1] > tol)
+				break;
+			j++;
+		}
+		t.lo_s = g[i];
+		t.hi_s = g[j - 1];
+		t.count = j - i;
+		if (d->n_timeouts < DIAG_TIMEOUTS_MAX) {
+			d->timeouts[d->n_timeouts++] = t;
+		} else {   /* keep the largest groups */
+			unsigned m = 0;
+
+			for (unsigned k = 1; k < DIAG_TIMEOUTS_MAX; k++)
+				if (d->timeouts[k].count < d->timeouts[m].count)
+					m = k;
+			if (t.count > d->timeouts[m].count)
+				d->timeouts[m] = t;
+		}
+		i = j;
+	}
+	/* biggest groups first */
+	for (unsigned a = 1; a < d->n_timeouts; a++)
+		for (unsigned b = a; b > 0 && d->timeouts[b].count > d->timeouts[b - 1].count; b--) {
+			struct diag_timeout tmp = d->timeouts[b];
+
+			d->timeouts[b] = d->timeouts[b - 1];
+			d->timeouts[b - 1] = tmp;
+		}
+}
+
+static double score(const struct diag_cause *c)
+{
+	if (c->id == CAUSE_UNKNOWN)
+		return (double)c->count * 0.01;  /* named causes rank above "unknown" */
+	return c->conf_sum;
+}
+
+void diagnosis_finish(struct diagnosis *d)
+{
+	d->n_causes = 0;
+	for (int i = 0; i < CAUSE__COUNT; i++) {
+		struct diag_cause *c = &d->causes[i];
+
+		c->confidence = c->count ? c->conf_sum / (double)c->count : 0;
+		d->rank[i] = (enum rst_cause)i;
+		d->n_causes += c->count > 0;
+	}
+	for (int a = 1; a < CAUSE__COUNT; a++)
+		for (int b = a; b > 0 && score(&d->causes[d->rank[b]]) >
+					 score(&d->causes[d->rank[b - 1]]); b--) {
+			enum rst_cause tmp = d->rank[b];
+
+			d->rank[b] = d->rank[b - 1];
+			d->rank[b - 1] = tmp;
+		}
+	estimate_timeouts(d);
+}
