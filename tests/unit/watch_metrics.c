@@ -1,0 +1,101 @@
+/* watch_metrics: the Prometheus exposition and its HTTP server. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "report/metrics.h"
+#include "unit.h"
+
+static void test_render(void)
+{
+	struct metrics *m = metrics_new();
+	static char buf[65536];
+
+	metrics_rst(m, "established", "genuine", "unread-close", "TCP_ABORT_ON_CLOSE");
+	metrics_rst(m, "established", "genuine", "unread-close", "TCP_ABORT_ON_CLOSE");
+	metrics_rst(m, "refused", "genuine", "refused", "NO_SOCKET");
+	metrics_rst(m, "established", "forged", "middlebox", "a\"b");
+	metrics_set(m, M_CAPTURE_DROPS, 7);
+	metrics_set(m, M_KERNEL_OVERRUN, 3);
+	metrics_render(m, buf, sizeof(buf));
+	CHECK(strstr(buf, "rstscope_resets_total{kind=\"established\",sender=\"genuine\",cause=\"unread-close\",kernel_reason=\"TCP_ABORT_ON_CLOSE\"} 2\n") != NULL);
+	CHECK(strstr(buf, "kernel_reason=\"NO_SOCKET\"} 1\n") != NULL);
+	CHECK(strstr(buf, "kernel_reason=\"a_b\"} 1\n") != NULL);
+	CHECK(strstr(buf, "rstscope_capture_drops_total 7\n") != NULL);
+	CHECK(strstr(buf, "rstscope_kernel_events_lost_total{why=\"overrun\"} 3\n") != NULL);
+	CHECK(strstr(buf, "# TYPE rstscope_kernel_events_total counter\n") != NULL);
+	/* one TYPE line per metric family */
+	const char *p = buf;
+	int types = 0;
+	while ((p = strstr(p, "# TYPE rstscope_kernel_events_total "))) types++, p++;
+	CHECK_EQ_INT(types, 1);
+	/* the cap on label sets */
+	for (int i = 0; i < 2000; i++) {
+		char r[32];
+		snprintf(r, sizeof(r), "R%d", i);
+		metrics_rst(m, "established", "genuine", "unknown", r);
+	}
+	size_t n = metrics_render(m, buf, sizeof(buf));
+	CHECK(n < sizeof(buf) - 1);
+	CHECK(strstr(buf, "cause=\"other\",kernel_reason=\"other\"}") != NULL);
+	int lines = 0;
+	for (p = buf; (p = strstr(p, "rstscope_resets_total{")); p++) lines++;
+	CHECK(lines <= 512);
+	/* a small buffer is cut, never overflowed */
+	char small[64];
+	CHECK(metrics_render(m, small, sizeof(small)) == sizeof(small) - 1);
+	metrics_free(m);
+}
+
+static int64_t now_ns(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void test_http(void)
+{
+	struct metrics *m = metrics_new();
+	char err[128], resp[65536];
+	size_t got = 0;
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	int fd;
+
+	CHECK(metrics_listen(m, "nonsense", err, sizeof(err)) < 0);
+	CHECK(metrics_listen(m, "127.0.0.1:0", err, sizeof(err)) == 0);
+	CHECK(metrics_port(m) > 0);
+	metrics_rst(m, "after-fin", "genuine", "deliberate-abort", "TCP_STATE");
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	a.sin_port = htons((uint16_t)metrics_port(m));
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	CHECK(connect(fd, (struct sockaddr *)&a, sizeof(a)) == 0);
+	CHECK(send(fd, "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n", 34, 0) == 34);
+	int64_t end = now_ns() + 2000000000LL;
+	while (now_ns() < end) {
+		struct pollfd p[16];
+		int n = metrics_pollfds(m, p, 16);
+		poll(p, (nfds_t)n, 50);
+		metrics_serve(m, now_ns());
+		ssize_t r = recv(fd, resp + got, sizeof(resp) - 1 - got, MSG_DONTWAIT);
+		if (r > 0)
+			got += (size_t)r;
+		else if (r == 0)
+			break;
+	}
+	resp[got] = '\0';
+	CHECK(strncmp(resp, "HTTP/1.0 200 OK\r\n", 17) == 0);
+	CHECK(strstr(resp, "kernel_reason=\"TCP_STATE\"} 1") != NULL);
+	close(fd);
+	metrics_free(m);
+}
+
+int main(void)
+{
+	test_render();
+	test_http();
+	return unit_done("watch_metrics");
+}
