@@ -4,7 +4,9 @@ exactly what the socket API showed them. Loopback only; every wait bounded.
 
   server --port-file F [--host H] [--mode echo|source] [--bytes N] [--log F]
       echo: send back what arrives; on EOF shut down writing, then close.
-      source: send N bytes of a fixed pattern, then close; input discarded.
+      source: send N bytes (a fixed 1 MB pattern, repeated), then close;
+      input discarded.
+      abort: echo the first read, then close with an RST (SO_LINGER 0).
       --log appends one line per connection: "received=X sent=Y end=eof|reset|..."
       Exits after --lifetime seconds (default 60).
   echo-check --addr H:P --bytes N
@@ -79,17 +81,25 @@ def serve_conn(conn, args, logf, lock):
     conn.settimeout(args.lifetime)
     try:
         if args.mode == "source":
-            data = pattern(args.bytes, 2)
+            block = memoryview(pattern(min(args.bytes, 1 << 20), 2))
             conn.setblocking(True)
-            view = memoryview(data)
-            while sent < len(data):
-                sent += conn.send(view[sent:sent + 65536])
+            while sent < args.bytes:
+                off = sent % len(block)
+                sent += conn.send(block[off:off + min(len(block) - off, args.bytes - sent)])
             conn.shutdown(socket.SHUT_WR)
             while True:
                 b = conn.recv(65536)
                 if not b:
                     break
                 received += len(b)
+        elif args.mode == "abort":
+            b = conn.recv(65536)
+            received += len(b)
+            conn.sendall(b)
+            sent += len(b)
+            time.sleep(0.1)
+            conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            end = "aborted"
         else:
             while True:
                 b = conn.recv(65536)
@@ -257,7 +267,7 @@ def main():
     p = sub.add_parser("server")
     p.add_argument("--port-file", required=True)
     p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--mode", choices=["echo", "source"], default="echo")
+    p.add_argument("--mode", choices=["echo", "source", "abort"], default="echo")
     p.add_argument("--bytes", type=int, default=4 << 20)
     p.add_argument("--log")
     p.add_argument("--backlog-only", action="store_true",
