@@ -46,12 +46,17 @@ lab_check() {
 		IFS='|' read -r pred kind role forged min <<<"$line"
 		min=${min:-1}
 		sel="select(.type == \"rst\") | select($pred)"
-		n=$(jq -c "$sel" "$out/analyze.json" 2>>"$out/verdict.txt" | wc -l)
-		bad=$(jq -c --arg k "$kind" --arg r "$role" --arg f "$forged" "$sel |
-			def fits(v; want): want == \"*\" or ((want | split(\",\")) | index(v) != null);
+		if ! n=$(jq -c "$sel" "$out/analyze.json" 2>>"$out/verdict.txt") ||
+		   ! bad=$(jq -c --arg k "$kind" --arg r "$role" --arg f "$forged" "$sel |
+			def fits(\$v; \$want): \$want == \"*\" or any(\$want | split(\",\") | .[]; . == \$v);
 			select((fits(.kind; \$k) and fits(.sender_role; \$r) and fits(.forged; \$f)) | not) |
 			{frame, src, sport, dst, dport, ttl, kind, sender_role, forged, shape, cause}" \
-			"$out/analyze.json" 2>>"$out/verdict.txt")
+			"$out/analyze.json" 2>>"$out/verdict.txt"); then
+			ok=0
+			echo "cannot evaluate the expectation '$line' (jq error above)" >>"$out/verdict.txt"
+			continue
+		fi
+		n=$(printf '%s' "$n" | grep -c .)
 		if [ "$n" -lt "$min" ]; then
 			ok=0
 			echo "rsts where $pred: $n, expected at least $min" >>"$out/verdict.txt"

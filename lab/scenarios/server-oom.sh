@@ -8,7 +8,7 @@ EXPECT_RSTS=('.src == "10.99.2.2" and .kind != "refused"|established|server|genu
 
 scenario() {
 	lab_param LEAK_MB "$(lab_pick 24 48)"
-	lab_param LIMIT_MB "$(( 24 + LEAK_MB * 3 / 2 ))"
+	lab_param LIMIT_MB "$(( 16 + LEAK_MB * 3 / 2 ))"
 	local srv cg oom0 oom1
 	lab_appserver "$NS_S" appserver --port 80 --alloc-mb "$LEAK_MB"
 	srv=$LAST_PID
