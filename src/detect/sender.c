@@ -92,6 +92,32 @@ static enum rst_forged judge_ttl(unsigned ttl, const struct ttl_hist *h, const c
 	return FORGED_FORGED;
 }
 
+/* Do the TTLs of h come from one stack at one place (one initial TTL,
+ * hop distances within one of each other)? */
+static bool hist_consistent(const struct ttl_hist *h)
+{
+	unsigned lo = 255, hi = 0, init = 0;
+
+	for (int i = 0; i < FLOW_TTL_SLOTS; i++) {
+		if (!h->cnt[i])
+			continue;
+		if (init && ttl_initial(h->val[i]) != init)
+			return false;
+		init = ttl_initial(h->val[i]);
+		lo = h->val[i] < lo ? h->val[i] : lo;
+		hi = h->val[i] > hi ? h->val[i] : hi;
+	}
+	return hi - lo <= 1;
+}
+
+static bool hist_has(const struct ttl_hist *h, unsigned ttl)
+{
+	for (int i = 0; i < FLOW_TTL_SLOTS; i++)
+		if (h->cnt[i] && h->val[i] == ttl)
+			return true;
+	return false;
+}
+
 static void sender_on_final(const struct detect_env *env, struct pending_rst *p, struct flow *f)
 {
 	const struct ttl_hist *h = f ? &f->d[p->sdir].ttl : &p->base_ttl;
@@ -100,7 +126,7 @@ static void sender_on_final(const struct detect_env *env, struct pending_rst *p,
 	size_t xn = 0;
 	const char *where = "in this flow";
 	enum rst_forged verdict;
-	struct host *host;
+	struct host *host = NULL;
 	double conf = 0;
 
 	if (ttl_hist_empty(h)) {
@@ -115,7 +141,25 @@ static void sender_on_final(const struct detect_env *env, struct pending_rst *p,
 		p->sender_conf = 0;
 		return;
 	}
-	verdict = judge_ttl(p->v.ttl, h, where, why, sizeof(why), &conf);
+	if (host && h == &host->ttl && !hist_consistent(h)) {
+		/* the address answers from several places or stacks (anycast, a
+		 * pool behind one address): its other flows are no baseline */
+		hist_str(h, extra, sizeof(extra));
+		if (hist_has(h, p->v.ttl)) {
+			fmt_buf(why, sizeof(why), "TTL %u is one of those its other flows used (%s), "
+				"which vary: several stacks behind one address", p->v.ttl, extra);
+			verdict = FORGED_GENUINE;
+			conf = 0.5;
+		} else {
+			fmt_buf(why, sizeof(why), "its other flows arrive with varying TTLs (%s): "
+				"several stacks behind one address, no baseline for TTL %u", extra,
+				p->v.ttl);
+			verdict = FORGED_UNKNOWN;
+		}
+		extra[0] = '\0';
+	} else {
+		verdict = judge_ttl(p->v.ttl, h, where, why, sizeof(why), &conf);
+	}
 
 	/* corroborating tells */
 	if (s && s->after_rst_data && f->rsts) {
