@@ -29,12 +29,17 @@ static void cause_on_rst(const struct detect_env *env, struct pending_rst *p, st
 		if (p->provoked_by_data && r->last_data_ns >= s->fin_ns && !p->provoking_acks_fin)
 			p->race_gap_ms = (double)(r->last_data_ns - s->fin_ns) / 1e6;
 		p->idle_before_fin = f->fin_gap_ns[p->sdir] >= (int64_t)(env->o->idle_min_s * 1e9);
+		p->fin_gap_s = (double)f->fin_gap_ns[p->sdir] / 1e9;
 	}
 }
 
+/* A size limit, not an early answer: a 413 after at least 64 KiB of body
+ * (the server read up to its limit), or any reset past 1 MiB of body. An
+ * early error after little body is a close with unread data. */
 static bool big_body(const struct pending_rst *p)
 {
-	return p->v.http_last_status == 413 || p->peer_body_bytes >= (1u << 20);
+	return (p->v.http_last_status == 413 && p->peer_body_bytes >= (64u << 10)) ||
+	       p->peer_body_bytes >= (1u << 20);
 }
 
 static void after_fin(const struct detect_env *env, struct pending_rst *p, struct flow *f)
@@ -53,9 +58,12 @@ static void after_fin(const struct detect_env *env, struct pending_rst *p, struc
 			SET(CAUSE_IDLE_REAP, 0.8, "keep-alive race: the peer's request crossed its FIN "
 			    "(%.1f ms apart); the connection was reused as it was closed",
 			    p->race_gap_ms);
-		else if (p->idle_before_fin)
-			SET(CAUSE_IDLE_REAP, 0.7, "it closed the idle connection (FIN) and the peer "
-			    "reused it %.1f ms later", (double)(p->provoked_ns - p->fin_ns) / 1e6);
+		else if (p->idle_before_fin) {
+			SET(CAUSE_IDLE_REAP, 0.7, "it closed the connection after %.1f s idle (FIN) "
+			    "and the peer reused it %.1f ms later", p->fin_gap_s,
+			    (double)(p->provoked_ns - p->fin_ns) / 1e6);
+			p->v.reap_gap_s = p->fin_gap_s;
+		}
 		else
 			SET(CAUSE_UNREAD_CLOSE, 0.5, "it closed (FIN) while the peer still had data "
 			    "to send; that data got an RST");
@@ -73,6 +81,7 @@ static void cause_on_final(const struct detect_env *env, struct pending_rst *p, 
 	const struct rst_verdict *v = &p->v;
 	const struct host *h;
 
+	p->v.reap_gap_s = v->shape == SHAPE_IDLE_THEN_RESET ? v->idle_gap_s : -1;
 	if (v->kind == KIND_AFTER_RST) {
 		if (f && f->first_rst_cause_set)
 			SET((enum rst_cause)f->first_rst_cause, 0.5, "follows the flow's first RST");

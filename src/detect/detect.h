@@ -33,7 +33,8 @@ struct pending_rst {
 	int64_t fin_ns;            /* the receiver's FIN before the RST, 0: none */
 	uint8_t provoked_by_data;  /* the receiver's data came right before */
 	uint8_t provoking_acks_fin;/* that data acknowledged the sender's FIN */
-	uint8_t idle_before_fin;   /* the flow was idle before the sender's FIN */
+	uint8_t idle_before_fin;   /* the flow was idle before the sender's FIN ... */
+	double fin_gap_s;          /* ... for this long */
 	int64_t provoked_ns;       /* the receiver's last data before the RST */
 	uint64_t peer_body_bytes;  /* receiver's bytes in the current request */
 	uint32_t retrans;          /* retransmissions in the flow before the RST */

@@ -168,6 +168,10 @@ static void sender_on_final(const struct detect_env *env, struct pending_rst *p,
 		verdict = FORGED_FORGED;
 		conf = 0.95;
 	}
+	/* the tells below corroborate a forged verdict; alone they are weak
+	 * (Linux's own RSTs without a socket carry IP ID 0, for one) */
+	if (verdict != FORGED_FORGED)
+		goto out;
 	if (p->v.ipver == 4 && p->v.ipid == 0 && p->base_ipid_nonzero >= 2 && xn < sizeof(extra))
 		xn += fmt_buf(extra + xn, sizeof(extra) - xn, "; IP ID 0 breaks its IP ID sequence");
 	if (p->expect_seq_valid && !(p->v.flags & TH_ACK && p->v.kind == KIND_REFUSED) &&
@@ -177,8 +181,9 @@ static void sender_on_final(const struct detect_env *env, struct pending_rst *p,
 	if (s && s->rst_ack_varied && xn < sizeof(extra))
 		xn += fmt_buf(extra + xn, sizeof(extra) - xn, "; a burst of %u RSTs with different "
 			      "ACK numbers", s->rsts);
-	if (verdict == FORGED_FORGED && xn && conf < 0.95)
+	if (xn && conf < 0.95)
 		conf += 0.05;
+out:
 	fmt_buf(p->v.forged_evidence, sizeof(p->v.forged_evidence), "%s%s", why, extra);
 	p->v.forged = verdict;
 	p->sender_conf = conf;

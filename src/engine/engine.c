@@ -191,6 +191,7 @@ static void update_flow(struct engine *e, struct flow *f, int dir, const struct 
 
 	if (!d->pkts)
 		d->first_ns = ts;
+	d->last_ns = ts;
 	d->pkts++;
 	d->bytes += v->payload_len;
 	if (v->payload_len) {

@@ -57,10 +57,9 @@ void diagnosis_add(struct diagnosis *d, const struct rst_verdict *v, double conf
 		if (v->cluster_size > d->max_cluster)
 			d->max_cluster = v->cluster_size;
 	}
-	if (v->shape == SHAPE_IDLE_THEN_RESET && v->idle_gap_s >= 0 &&
-	    (v->cause == CAUSE_IDLE_REAP || v->cause == CAUSE_MIDDLEBOX)) {
+	if (v->reap_gap_s >= 0 && (v->cause == CAUSE_IDLE_REAP || v->cause == CAUSE_MIDDLEBOX)) {
 		if (d->n_gaps < DIAG_GAPS_MAX)
-			d->gaps[d->n_gaps++] = v->idle_gap_s;
+			d->gaps[d->n_gaps++] = v->reap_gap_s;
 		else
 			d->gaps_dropped++;
 	}

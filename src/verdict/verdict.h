@@ -80,6 +80,8 @@ struct rst_verdict {
 	char forged_evidence[192];
 	enum rst_shape shape;
 	double idle_gap_s;      /* < 0: none (JSON null) */
+	double reap_gap_s;      /* the silence a reaping hop timed out on (< 0: none):
+	                         * the gap before the server's FIN, else idle_gap_s */
 	uint64_t bytes_in_flight;
 	uint32_t cluster_size;  /* flows of this endpoint reset in the window (1: alone) */
 	/* application context */
