@@ -9,7 +9,8 @@
 # env: RSTSCOPE (the rstscope binary for the verdict check), LAB_NO_CHECK=1
 #      (record only), SNAPLEN (capture snap length, default 262)
 # exit: 0 all verdicts matched, 5 a verdict did not match, 4 a scenario
-#       failed to run, 2 bad usage.
+#       failed to run, 3 the one scenario asked for cannot run on this host
+#       (it says why), 2 bad usage.
 set -u
 LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 . "$LAB_DIR/lib.sh"
@@ -87,8 +88,13 @@ run_scenario() {
 		[ $rc -eq 3 ] && exit 3
 		[ $rc -eq 0 ] || exit 4
 		lab_observe_stop
-	)
+	) &
+	# in the background so that an interrupted lab.sh can TERM it (an
+	# asynchronous subshell ignores SIGINT) and wait for its teardown
+	LAB_CHILD=$!
+	wait "$LAB_CHILD"
 	rc=$?
+	LAB_CHILD=
 	echo "runtime=$((SECONDS - t0))" >>"$out/params.txt"
 	if [ $rc -eq 130 ]; then
 		echo "lab: '$name' interrupted" >&2
@@ -139,13 +145,14 @@ cmd_run() {
 	[ -n "$keep" ] && export LAB_KEEP=1
 	lab_check_tools || return 4
 	lab_cleanup_stale
-	trap 'echo "lab: interrupted" >&2; exit 130' INT TERM
+	trap lab_interrupted INT TERM
 	for n in "${names[@]}"; do
 		if [ ${#names[@]} -gt 1 ]; then run_scenario "$n" "$out/$n" "$seed"; rc=$?
 		else run_scenario "$n" "$out" "$seed"; rc=$?; fi
 		[ $rc -eq 130 ] && return 130
 		results+=("$n:$rc")
 		[ $rc -gt $worst ] && [ $rc -ne 3 ] && worst=$rc
+		[ $rc -eq 3 ] && [ ${#names[@]} -eq 1 ] && worst=3
 	done
 	if [ ${#names[@]} -gt 1 ]; then
 		echo "== summary (seed $seed, output in $out)" >&2
@@ -155,6 +162,16 @@ cmd_run() {
 		done
 	fi
 	return $worst
+}
+
+# On INT/TERM: stop the running scenario (its EXIT trap tears down), then exit.
+lab_interrupted() {
+	echo "lab: interrupted, tearing down" >&2
+	if [ -n "${LAB_CHILD:-}" ]; then
+		kill -TERM "$LAB_CHILD" 2>/dev/null
+		wait "$LAB_CHILD" 2>/dev/null
+	fi
+	exit 130
 }
 
 lab_check_tools() {

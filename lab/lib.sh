@@ -388,12 +388,26 @@ lab_appserver() {
 # lab_client NAME ARGS...: the lab's HTTP client in the client namespace,
 # in the foreground; its report goes to $OUT/NAME.txt and the terminal.
 lab_client() {
-	local name=$1; shift
-	lab_nsx "$NS_C" timeout 40 "$LAB_PY" -u "$LAB_DIR/clients/httpc.py" "$@" \
-		>"$OUT/$name.txt" 2>&1
-	local rc=$?
+	local name=$1 p rc; shift
+	# backgrounded and waited for, so a TERM to the scenario acts at once
+	ip netns exec "$NS_C" timeout 40 "$LAB_PY" -u "$LAB_DIR/clients/httpc.py" "$@" \
+		>"$OUT/$name.txt" 2>&1 </dev/null &
+	p=$!
+	lab_record_pid "$p"
+	wait "$p"
+	rc=$?
 	sed "s/^/  $name: /" "$OUT/$name.txt" >&2
 	return $rc
+}
+
+# lab_run_fg NS LOG CMD...: a foreground command in a namespace that a TERM
+# to the scenario interrupts (output to $OUT/LOG).
+lab_run_fg() {
+	local ns=$1 log=$2 p; shift 2
+	ip netns exec "$ns" "$@" >"$OUT/$log" 2>&1 </dev/null &
+	p=$!
+	lab_record_pid "$p"
+	wait "$p"
 }
 
 # lab_client_bg NAME ARGS...: the same in the background (recorded PID).

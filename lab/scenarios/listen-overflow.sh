@@ -19,8 +19,8 @@ scenario() {
 	# completes only with the client's first data segment
 	lab_nsx "$NS_R" iptables -A FORWARD -p tcp -d 10.99.2.2 --dport 80 --tcp-flags ALL ACK \
 		-m length --length 0:64 -j DROP || return 1
-	lab_nsx "$NS_C" timeout 20 "$LAB_PY" -u "$LAB_DIR/clients/burst.py" --to 10.99.2.2:80 \
-		--first "$BACKLOG" --burst "$BURST" --hold "$HOLD" >"$OUT/client.txt" 2>&1
+	lab_run_fg "$NS_C" client.txt timeout 20 "$LAB_PY" -u "$LAB_DIR/clients/burst.py" --to 10.99.2.2:80 \
+		--first "$BACKLOG" --burst "$BURST" --hold "$HOLD"
 	sed 's/^/  client: /' "$OUT/client.txt" >&2
 	lab_nsx "$NS_S" nstat -az TcpExtListenOverflows TcpExtListenDrops >"$OUT/server-nstat.txt" 2>&1
 	return 0

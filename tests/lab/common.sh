@@ -1,0 +1,75 @@
+# tests/lab/common.sh: shared by the tests/t/5NN-lab-*.sh scripts. They run
+# lab scenarios for real (root, network namespaces, iptables, tracefs) and
+# check the verdicts and that nothing is left behind.
+# env: RSTSCOPE, ROOT (from tests/run.sh); LAB_SEED to repeat a run;
+#      RSTSCOPE_ASAN=1 runs only the quick scenarios.
+
+LAB_QUICK="refused server-crash"
+
+lab_skip() { echo "skip: $*"; exit 77; }
+
+# lab_require: skip (77) unless this host can run the lab.
+lab_require() {
+	[ "$(id -u)" = 0 ] || lab_skip "needs root for network namespaces"
+	[ -x "${RSTSCOPE:-}" ] || lab_skip "no rstscope binary (RSTSCOPE)"
+	local t
+	for t in ip iptables tcpdump nginx haproxy openssl jq ethtool ping conntrack; do
+		command -v "$t" >/dev/null 2>&1 || lab_skip "'$t' is not installed (scripts/deps.sh)"
+	done
+	ip netns add rstlab-probe-$$ 2>/dev/null || lab_skip "cannot create network namespaces here"
+	ip netns del rstlab-probe-$$
+}
+
+# lab_leftovers: print what a lab run left behind (nothing when clean).
+lab_leftovers() {
+	ip netns list 2>/dev/null | awk '{print $1}' | grep '^rstlab-' | sed 's/^/namespace /'
+	ls /sys/kernel/tracing/instances 2>/dev/null | grep '^rstlab-' | sed 's/^/tracefs instance /'
+	ls /run/rstlab 2>/dev/null | sed 's|^|state dir /run/rstlab/|'
+	ls -d /sys/fs/cgroup/memory/rstlab-* /sys/fs/cgroup/rstlab-* 2>/dev/null | sed 's/^/cgroup /'
+	# processes started from the lab's own files or state
+	ps -eo pid=,args= | grep -E "/run/rstlab/|$ROOT/lab/(clients|servers)/" | grep -v grep | sed 's/^/process /'
+	return 0
+}
+
+lab_assert_clean() {
+	local left
+	left=$(lab_leftovers)
+	if [ -n "$left" ]; then
+		echo "left behind after $1:"
+		echo "$left" | sed 's/^/  /'
+		return 1
+	fi
+}
+
+# lab_scenario_test NAME: run one scenario through `rstscope lab`, with a
+# random (printed) or given seed; pass when its verdict matched and
+# nothing was left behind.
+lab_scenario_test() {
+	local name=$1 seed out rc
+	lab_require
+	if [ -n "${RSTSCOPE_ASAN:-}" ] && ! [[ " $LAB_QUICK " == *" $name "* ]]; then
+		lab_skip "the sanitizer pass runs only the quick lab scenarios ($LAB_QUICK)"
+	fi
+	seed=${LAB_SEED:-$(( $(od -An -N2 -tu2 /dev/urandom) % 32768 ))}
+	out=$(mktemp -d /tmp/rstscope-labtest.XXXXXX)
+	echo "lab scenario $name, seed $seed (LAB_SEED=$seed repeats it)"
+	"$RSTSCOPE" lab run "$name" --seed "$seed" --out "$out" 2>"$out/lab.err"
+	rc=$?
+	if [ $rc -eq 3 ]; then
+		local why
+		why=$(cat "$out/skip.txt" 2>/dev/null)
+		lab_assert_clean "$name" || return 1
+		rm -rf "$out"
+		lab_skip "${why:-scenario '$name' cannot run on this host}"
+	fi
+	if [ $rc -ne 0 ]; then
+		echo "lab run $name: exit $rc"
+		tail -n 25 "$out/lab.err"
+		[ -f "$out/analyze.json" ] && jq -c 'select(.type == "rst") |
+			{frame, src, dport, ttl, kind, sender_role, forged, shape, idle_gap_s, cause}' "$out/analyze.json" | head -n 8
+		echo "(output kept in $out)"
+	fi
+	lab_assert_clean "$name" || rc=1
+	[ $rc -eq 0 ] && rm -rf "$out"
+	return $rc
+}
