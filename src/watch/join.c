@@ -254,8 +254,9 @@ static void append(char *buf, size_t size, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* What the kernel's reason says about the cause (reset-causes.md). */
-static void refine_cause(struct rst_verdict *v, const char *reason)
+/* What the kernel's reason says about the cause (reset-causes.md). True
+ * when it changed the cause (the evidence then names the reason). */
+static bool refine_cause(struct rst_verdict *v, const char *reason)
 {
 	enum rst_cause c = v->cause;
 
@@ -276,7 +277,9 @@ static void refine_cause(struct rst_verdict *v, const char *reason)
 		v->cause = c;
 		fmt_buf(v->cause_evidence, sizeof(v->cause_evidence),
 			"the kernel's reason %s", reason);
+		return true;
 	}
+	return false;
 }
 
 static void set_owner(struct rst_verdict *v, const struct join_event *e)
@@ -309,10 +312,9 @@ enum join_result join_verdict(struct join *j, struct rst_verdict *v)
 			v->forged = FORGED_GENUINE;
 			append(v->forged_evidence, sizeof(v->forged_evidence),
 			       "%ssent by this host's kernel", v->forged_evidence[0] ? "; " : "");
-			if (e->reason[0])
-				refine_cause(v, e->reason);
-			append(v->cause_evidence, sizeof(v->cause_evidence), "; kernel: %s",
-			       e->reason[0] ? e->reason : "sent (no reason on this kernel)");
+			if (!e->reason[0] || !refine_cause(v, e->reason))
+				append(v->cause_evidence, sizeof(v->cause_evidence), "; kernel: %s",
+				       e->reason[0] ? e->reason : "sent (no reason on this kernel)");
 			if (e->pid >= 0)
 				append(v->cause_evidence, sizeof(v->cause_evidence), " %s %s[%d]",
 				       e->by_closer ? "closed by" : "socket of", e->comm, e->pid);
