@@ -66,7 +66,7 @@ FUZZ_SECONDS ?= 60
 FUZZERS := $(patsubst fuzz/%.c,$(O)-fuzz/%,$(wildcard fuzz/fuzz_*.c))
 $(O)-fuzz/%: fuzz/%.c $(LIBSRCS)
 	@mkdir -p $(dir $@)
-	clang $(CPPFLAGS) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined \
+	clang $(CPPFLAGS) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
 	  -o $@ $< $(LIBSRCS) $(LDLIBS)
 fuzz: $(FUZZERS)
 	@for f in $(FUZZERS); do n=$$(basename $$f); mkdir -p $(O)-fuzz/corpus-$$n; \

@@ -111,6 +111,10 @@ def serve_conn(conn, args, logf, lock):
             conn.shutdown(socket.SHUT_WR)
     except OSError as e:
         end = err_word(e)
+        if e.errno == errno.ENOTCONN:
+            # torn down under us (shutdown after an RST): the pending error says how
+            pending = conn.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+            end = err_word(OSError(pending, os.strerror(pending))) if pending else "notconn"
     finally:
         conn.close()
     if logf:
