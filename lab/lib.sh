@@ -418,16 +418,18 @@ lab_client_bg() {
 
 lab_show_client() { sed "s/^/  $1: /" "$OUT/$1.log" >&2; }
 
-# lab_memcg PID BYTES: put PID in a memory-limited cgroup of our own
-# (cgroup v2 when it has the memory controller, else v1). Prints the
-# cgroup path; returns 1 when neither is available.
+# lab_memcg BYTES: create a memory-limited cgroup of our own (cgroup v2 when
+# it has the memory controller, else v1) and print its path; 1 when neither
+# is available. lab_spawn_in_cg starts a process inside it from its first
+# allocation, so all its memory is charged there.
 lab_memcg() {
-	local pid=$1 bytes=$2 cg
+	local bytes=$1 cg
 	if grep -qw memory /sys/fs/cgroup/cgroup.controllers 2>/dev/null; then
 		cg=/sys/fs/cgroup/$LAB_PREFIX-$RUN
 		mkdir "$cg" || return 1
 		echo "$cg" >>"$STATE/cgroups"
-		echo "$bytes" >"$cg/memory.max" && echo 0 >"$cg/memory.swap.max" 2>/dev/null
+		echo "$bytes" >"$cg/memory.max" || return 1
+		echo 0 >"$cg/memory.swap.max" 2>/dev/null
 	elif [ -f /sys/fs/cgroup/memory/memory.limit_in_bytes ]; then
 		cg=/sys/fs/cgroup/memory/$LAB_PREFIX-$RUN
 		mkdir "$cg" || return 1
@@ -437,6 +439,16 @@ lab_memcg() {
 	else
 		return 1
 	fi
-	echo "$pid" >"$cg/cgroup.procs" || return 1
 	echo "$cg"
+}
+
+# lab_spawn_in_cg CGROUP NS NAME CMD...: lab_spawn, joining CGROUP first.
+# (joined outside the namespace: ip netns exec mounts a sysfs of its own)
+lab_spawn_in_cg() {
+	local cg=$1 ns=$2 name=$3; shift 3
+	sh -c 'echo $$ >"$0/cgroup.procs" && exec ip netns exec "$@"' "$cg" "$ns" "$@" \
+		>"$OUT/$name.log" 2>&1 </dev/null &
+	LAST_PID=$!
+	disown "$LAST_PID"
+	lab_record_pid "$LAST_PID"
 }

@@ -10,12 +10,13 @@ scenario() {
 	lab_param LEAK_MB "$(lab_pick 24 48)"
 	lab_param LIMIT_MB "$(( 16 + LEAK_MB * 3 / 2 ))"
 	local srv cg oom0 oom1
-	lab_appserver "$NS_S" appserver --port 80 --alloc-mb "$LEAK_MB"
-	srv=$LAST_PID
-	if ! cg=$(lab_memcg "$srv" $((LIMIT_MB << 20))); then
+	if ! cg=$(lab_memcg $((LIMIT_MB << 20))); then
 		echo "no memory cgroup (v2 memory controller or v1 memory) on this host" >"$OUT/skip.txt"
 		return 3
 	fi
+	lab_spawn_in_cg "$cg" "$NS_S" appserver "$LAB_PY" -u "$LAB_DIR/servers/appserver.py" \
+		--port 80 --alloc-mb "$LEAK_MB"
+	srv=$LAST_PID
 	lab_log "server pid $srv in $cg (limit ${LIMIT_MB} MiB)"
 	lab_wait_port "$NS_S" 0 80
 	oom0=$(awk '$1 == "oom_kill" {print $2}' /proc/vmstat)
