@@ -92,30 +92,57 @@ static enum rst_forged judge_ttl(unsigned ttl, const struct ttl_hist *h, const c
 	return FORGED_FORGED;
 }
 
-/* Do the TTLs of h come from one stack at one place (one initial TTL,
- * hop distances within one of each other)? */
-static bool hist_consistent(const struct ttl_hist *h)
+/* Against the host's other flows, which may have taken other paths or
+ * reached another host behind the same address. A box that forges the
+ * host's address sits between us and the host, so its RSTs arrive from
+ * closer than the host's own packets; an RST from within, or beyond, the
+ * distances of the host's packets is not from such a box. */
+static enum rst_forged judge_host(unsigned ttl, const struct ttl_hist *h, char *why, size_t size,
+				  double *conf)
 {
-	unsigned lo = 255, hi = 0, init = 0;
+	unsigned ri = ttl_initial(ttl), rh = ri - ttl, lo = 255, hi = 0, init = 0;
+	bool one_init = true;
+	char set[32];
 
+	hist_str(h, set, sizeof(set));
 	for (int i = 0; i < FLOW_TTL_SLOTS; i++) {
+		unsigned bi, bh;
+
 		if (!h->cnt[i])
 			continue;
-		if (init && ttl_initial(h->val[i]) != init)
-			return false;
-		init = ttl_initial(h->val[i]);
-		lo = h->val[i] < lo ? h->val[i] : lo;
-		hi = h->val[i] > hi ? h->val[i] : hi;
+		if (h->val[i] == ttl) {
+			fmt_buf(why, size, "TTL %u matches its TTLs on its other flows (%s)", ttl, set);
+			*conf = 0.8;
+			return FORGED_GENUINE;
+		}
+		bi = ttl_initial(h->val[i]);
+		bh = bi - h->val[i];
+		one_init &= !init || bi == init;
+		init = bi;
+		lo = bh < lo ? bh : lo;
+		hi = bh > hi ? bh : hi;
 	}
-	return hi - lo <= 1;
-}
-
-static bool hist_has(const struct ttl_hist *h, unsigned ttl)
-{
-	for (int i = 0; i < FLOW_TTL_SLOTS; i++)
-		if (h->cnt[i] && h->val[i] == ttl)
-			return true;
-	return false;
+	if (rh + 1 < lo) {
+		fmt_buf(why, size, "TTL %u: %u hops away, closer than any packet of its other flows "
+			"(%s, %u-%u hops): a box in front of it", ttl, rh, set, lo, hi);
+		*conf = 0.7;
+		return FORGED_FORGED;
+	}
+	if (one_init && init != ri && hi - lo <= 1 && rh <= hi + 1) {
+		fmt_buf(why, size, "TTL %u: the distance of its other flows (%s) but initial TTL %u, "
+			"not %u: another stack at the same place", ttl, set, ri, init);
+		*conf = 0.5;
+		return FORGED_FORGED;
+	}
+	if (rh <= hi + 1)
+		fmt_buf(why, size, "TTL %u: %u hops, within the distances its other flows came from "
+			"(%s, %u-%u hops)", ttl, rh, set, lo, hi);
+	else
+		fmt_buf(why, size, "TTL %u: %u hops, farther than its other flows (%s, %u-%u hops): "
+			"not a box between us and it (a route change or another host behind the "
+			"address)", ttl, rh, set, lo, hi);
+	*conf = 0.5;
+	return FORGED_GENUINE;
 }
 
 static void sender_on_final(const struct detect_env *env, struct pending_rst *p, struct flow *f)
@@ -141,25 +168,10 @@ static void sender_on_final(const struct detect_env *env, struct pending_rst *p,
 		p->sender_conf = 0;
 		return;
 	}
-	if (host && h == &host->ttl && !hist_consistent(h)) {
-		/* the address answers from several places or stacks (anycast, a
-		 * pool behind one address): its other flows are no baseline */
-		hist_str(h, extra, sizeof(extra));
-		if (hist_has(h, p->v.ttl)) {
-			fmt_buf(why, sizeof(why), "TTL %u is one of those its other flows used (%s), "
-				"which vary: several stacks behind one address", p->v.ttl, extra);
-			verdict = FORGED_GENUINE;
-			conf = 0.5;
-		} else {
-			fmt_buf(why, sizeof(why), "its other flows arrive with varying TTLs (%s): "
-				"several stacks behind one address, no baseline for TTL %u", extra,
-				p->v.ttl);
-			verdict = FORGED_UNKNOWN;
-		}
-		extra[0] = '\0';
-	} else {
+	if (host && h == &host->ttl)
+		verdict = judge_host(p->v.ttl, h, why, sizeof(why), &conf);
+	else
 		verdict = judge_ttl(p->v.ttl, h, where, why, sizeof(why), &conf);
-	}
 
 	/* corroborating tells */
 	if (s && s->after_rst_data && f->rsts) {
