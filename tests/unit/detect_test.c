@@ -1,0 +1,330 @@
+/* Unit tests of each detector, driven through the engine with synthetic
+ * segments: kind, shape, context, sender, cluster, cause; and the diagnosis. */
+#include <string.h>
+
+#include "engine/engine.h"
+#include "unit.h"
+
+#define MAXV 16
+static struct rst_verdict got[MAXV];
+static int ngot;
+
+static void sink(const struct rst_verdict *v, void *ctx)
+{
+	(void)ctx;
+	if (ngot < MAXV)
+		got[ngot++] = *v;
+}
+
+/* A two-host conversation: client 10.0.0.1:40000+port_off, server 10.0.0.2:80. */
+struct conv {
+	struct engine *e;
+	uint16_t cport;
+	uint8_t cttl, sttl;
+	uint32_t cseq, sseq;
+	uint64_t frame;
+	int64_t t0;
+	uint8_t last_ip;
+};
+
+static void addr(struct ipaddr *a, uint8_t last)
+{
+	memset(a, 0, sizeof(*a));
+	a->b[10] = a->b[11] = 0xff;
+	a->b[12] = 10;
+	a->b[15] = last;
+}
+
+/* Send a segment at t_ms; from_client picks the side. ttl 0: the side's usual. */
+static void seg(struct conv *c, double t_ms, int from_client, uint8_t flags, const char *data,
+		uint8_t ttl)
+{
+	struct tcp_view v = { 0 };
+	uint32_t len = data ? (uint32_t)strlen(data) : 0;
+
+	addr(&v.src, from_client ? 1 : (uint8_t)(c->last_ip ? c->last_ip : 2));
+	addr(&v.dst, from_client ? (uint8_t)(c->last_ip ? c->last_ip : 2) : 1);
+	v.ipver = 4;
+	v.sport = from_client ? c->cport : 80;
+	v.dport = from_client ? 80 : c->cport;
+	v.ttl = ttl ? ttl : from_client ? c->cttl : c->sttl;
+	v.ipid = 100;
+	v.flags = flags;
+	v.seq = from_client ? c->cseq : c->sseq;
+	v.ack = from_client ? c->sseq : c->cseq;
+	v.payload = (const uint8_t *)data;
+	v.payload_len = v.payload_cap = len;
+	v.wscale = -1;
+	if (!(flags & TH_RST)) {
+		uint32_t adv = len + !!(flags & TH_SYN) + !!(flags & TH_FIN);
+
+		if (from_client)
+			c->cseq += adv;
+		else
+			c->sseq += adv;
+	}
+	engine_segment(c->e, &v, c->t0 + (int64_t)(t_ms * 1e6), "unit", ++c->frame);
+}
+
+static void handshake(struct conv *c, double t)
+{
+	seg(c, t, 1, TH_SYN, NULL, 0);
+	seg(c, t + 1, 0, TH_SYN | TH_ACK, NULL, 0);
+	seg(c, t + 2, 1, TH_ACK, NULL, 0);
+}
+
+static struct engine *fresh(void)
+{
+	ngot = 0;
+	memset(got, 0, sizeof(got));
+	return engine_new(NULL, sink, NULL);
+}
+
+static void conv_init(struct conv *c, struct engine *e, uint16_t cport)
+{
+	memset(c, 0, sizeof(*c));
+	c->e = e;
+	c->cport = cport;
+	c->cttl = 64;
+	c->sttl = 52;         /* 12 hops from 64 */
+	c->cseq = 1000;
+	c->sseq = 50000;
+	c->t0 = 1700000000LL * 1000000000LL;
+}
+
+static void test_refused(void)
+{
+	struct engine *e = fresh();
+	struct conv c;
+
+	conv_init(&c, e, 40000);
+	seg(&c, 0, 1, TH_SYN, NULL, 0);
+	seg(&c, 1, 0, TH_RST | TH_ACK, NULL, 0);
+	engine_flush(e);
+	CHECK_EQ_INT(ngot, 1);
+	CHECK_EQ_STR(rst_kind_name[got[0].kind], "refused");
+	CHECK_EQ_STR(rst_role_name[got[0].sender_role], "server");
+	CHECK_EQ_STR(rst_forged_name[got[0].forged], "unknown");   /* nothing else from it */
+	CHECK_EQ_STR(rst_cause_name[got[0].cause], "refused");
+	CHECK_EQ_STR(rst_shape_name[got[0].shape], "at-handshake");
+	engine_free(e);
+}
+
+static void test_idle_reap_and_context(void)
+{
+	struct engine *e = fresh();
+	struct conv c;
+
+	conv_init(&c, e, 40001);
+	handshake(&c, 0);
+	seg(&c, 5, 1, TH_PSH | TH_ACK, "GET /a HTTP/1.1\r\nHost: x\r\n\r\n", 0);
+	seg(&c, 10, 0, TH_PSH | TH_ACK, "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", 0);
+	seg(&c, 11, 1, TH_ACK, NULL, 0);
+	/* 60.2 s later the pooled connection is reused and reset by the server */
+	seg(&c, 60211, 1, TH_PSH | TH_ACK, "POST /order HTTP/1.1\r\nHost: x\r\n\r\n", 0);
+	seg(&c, 60212, 0, TH_RST, NULL, 0);
+	engine_flush(e);
+	CHECK_EQ_INT(ngot, 1);
+	CHECK_EQ_STR(rst_kind_name[got[0].kind], "established");
+	CHECK_EQ_STR(rst_forged_name[got[0].forged], "genuine");
+	CHECK_EQ_STR(rst_shape_name[got[0].shape], "idle-then-reset");
+	CHECK(got[0].idle_gap_s > 60.1 && got[0].idle_gap_s < 60.3);
+	CHECK_EQ_STR(rst_cause_name[got[0].cause], "idle-reap");
+	CHECK_EQ_STR(got[0].http_method, "POST");
+	CHECK_EQ_INT(got[0].http_prior_requests, 1);
+	CHECK_EQ_INT(got[0].http_last_status, 200);
+	CHECK(got[0].http_request_unanswered);
+	{
+		const struct diagnosis *d = engine_diagnosis(e);
+
+		CHECK_EQ_INT(d->risky, 1);                 /* a POST on a reused connection */
+		CHECK_EQ_INT(d->n_timeouts, 1);
+		CHECK(d->timeouts[0].lo_s > 60.1 && d->timeouts[0].lo_s < 60.3);
+		CHECK_EQ_INT(d->rank[0], CAUSE_IDLE_REAP);
+	}
+	engine_free(e);
+}
+
+static void test_forged_middlebox(void)
+{
+	struct engine *e = fresh();
+	struct conv c;
+
+	conv_init(&c, e, 40002);
+	handshake(&c, 0);
+	seg(&c, 5, 1, TH_PSH | TH_ACK, "GET / HTTP/1.1\r\n\r\n", 0);
+	seg(&c, 20, 0, TH_PSH | TH_ACK, "HTTP/1.1 200 OK\r\n\r\n", 0);
+	seg(&c, 30020, 1, TH_PSH | TH_ACK, "GET / HTTP/1.1\r\n\r\n", 0);
+	seg(&c, 30021, 0, TH_RST, NULL, 63);         /* 1 hop away: a box next to us */
+	engine_flush(e);
+	CHECK_EQ_INT(ngot, 1);
+	CHECK_EQ_STR(rst_forged_name[got[0].forged], "forged");
+	CHECK(strstr(got[0].forged_evidence, "another point of the path") != NULL);
+	CHECK_EQ_STR(rst_cause_name[got[0].cause], "middlebox");
+	engine_free(e);
+}
+
+/* ldap-simpleauth's shape: one TTL for handshake and RST, another for data. */
+static void test_ttl_set_baseline(void)
+{
+	struct engine *e = fresh();
+	struct conv c;
+
+	conv_init(&c, e, 40003);
+	c.cttl = 251;
+	handshake(&c, 0);
+	seg(&c, 5, 1, TH_PSH | TH_ACK, "bind", 52);
+	seg(&c, 6, 0, TH_PSH | TH_ACK, "ok", 0);
+	seg(&c, 7, 1, TH_PSH | TH_ACK, "search", 52);
+	seg(&c, 8, 0, TH_PSH | TH_ACK, "res", 0);
+	seg(&c, 190000, 1, TH_RST | TH_ACK, NULL, 251);
+	engine_flush(e);
+	CHECK_EQ_INT(ngot, 1);
+	CHECK_EQ_STR(rst_forged_name[got[0].forged], "genuine");
+	engine_free(e);
+}
+
+static void test_kept_sending(void)
+{
+	struct engine *e = fresh();
+	struct conv c;
+
+	conv_init(&c, e, 40004);
+	handshake(&c, 0);
+	seg(&c, 5, 1, TH_PSH | TH_ACK, "GET / HTTP/1.1\r\n\r\n", 0);
+	seg(&c, 6, 0, TH_RST, NULL, 0);              /* same TTL as the server ... */
+	seg(&c, 7, 0, TH_PSH | TH_ACK, "HTTP/1.1 200 OK\r\n\r\n", 0);  /* ... which keeps talking */
+	engine_flush(e);
+	CHECK_EQ_INT(ngot, 1);
+	CHECK_EQ_STR(rst_forged_name[got[0].forged], "forged");
+	CHECK(strstr(got[0].forged_evidence, "kept sending") != NULL);
+	engine_free(e);
+}
+
+static void test_after_fin_race_and_followup(void)
+{
+	struct engine *e = fresh();
+	struct conv c;
+	uint32_t fin_seq;
+
+	conv_init(&c, e, 40005);
+	handshake(&c, 0);
+	seg(&c, 5, 1, TH_PSH | TH_ACK, "GET / HTTP/1.1\r\n\r\n", 0);
+	seg(&c, 6, 0, TH_PSH | TH_ACK, "HTTP/1.1 200 OK\r\n\r\n", 0);
+	seg(&c, 7, 1, TH_ACK, NULL, 0);
+	seg(&c, 5007, 0, TH_FIN | TH_ACK, NULL, 0);  /* keep-alive timeout after 5 s */
+	/* the client's next request crosses the FIN: it does not acknowledge it */
+	fin_seq = c.sseq;
+	c.sseq = fin_seq - 1;
+	seg(&c, 5007.4, 1, TH_PSH | TH_ACK, "GET /b HTTP/1.1\r\n\r\n", 0);
+	c.sseq = fin_seq;
+	seg(&c, 5008, 0, TH_RST, NULL, 0);
+	seg(&c, 5009, 1, TH_PSH | TH_ACK, "more", 0);
+	seg(&c, 5010, 0, TH_RST, NULL, 0);
+	engine_flush(e);
+	CHECK_EQ_INT(ngot, 2);
+	CHECK_EQ_STR(rst_kind_name[got[0].kind], "after-fin");
+	CHECK_EQ_STR(rst_cause_name[got[0].cause], "idle-reap");
+	CHECK(strstr(got[0].cause_evidence, "keep-alive race") != NULL);
+	CHECK_EQ_STR(rst_kind_name[got[1].kind], "after-rst");
+	CHECK_EQ_STR(rst_cause_name[got[1].cause], "idle-reap");   /* follows the first */
+	CHECK_EQ_INT(engine_diagnosis(e)->races, 1);
+	engine_free(e);
+}
+
+static void test_unread_close(void)
+{
+	struct engine *e = fresh();
+	struct conv c;
+
+	conv_init(&c, e, 40006);
+	handshake(&c, 0);
+	seg(&c, 5, 1, TH_ACK, "POST /up HTTP/1.1\r\nContent-Length: 9000\r\n\r\n", 0);
+	seg(&c, 6, 0, TH_PSH | TH_ACK, "HTTP/1.1 401 Unauthorized\r\n\r\n", 0);
+	seg(&c, 6.5, 1, TH_ACK, "xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx", 0);
+	seg(&c, 7, 0, TH_RST | TH_ACK, NULL, 0);
+	engine_flush(e);
+	CHECK_EQ_INT(ngot, 1);
+	CHECK_EQ_STR(rst_shape_name[got[0].shape], "after-close");
+	CHECK_EQ_STR(rst_cause_name[got[0].cause], "unread-close");
+	engine_free(e);
+}
+
+static void test_cluster_restart(void)
+{
+	struct engine *e = fresh();
+	struct conv c[3], r;
+
+	for (int i = 0; i < 3; i++) {
+		conv_init(&c[i], e, (uint16_t)(41000 + i));
+		handshake(&c[i], i * 10);
+		seg(&c[i], 100 + i, 1, TH_PSH | TH_ACK, "GET /slow HTTP/1.1\r\n\r\n", 0);
+	}
+	for (int i = 0; i < 3; i++)
+		seg(&c[i], 500 + i * 20, 0, TH_RST | TH_ACK, NULL, 0);
+	conv_init(&r, e, 41010);
+	seg(&r, 700, 1, TH_SYN, NULL, 0);
+	seg(&r, 701, 0, TH_RST | TH_ACK, NULL, 0);
+	engine_flush(e);
+	CHECK_EQ_INT(ngot, 4);
+	for (int i = 0; i < 3; i++) {
+		CHECK_EQ_INT(got[i].cluster_size, 3);
+		CHECK_EQ_STR(rst_cause_name[got[i].cause], "peer-restart");
+	}
+	CHECK_EQ_STR(rst_kind_name[got[3].kind], "refused");
+	CHECK_EQ_STR(rst_forged_name[got[3].forged], "genuine");   /* the host's other flows */
+	CHECK_EQ_STR(rst_cause_name[got[3].cause], "peer-restart"); /* refused after the crash */
+	engine_free(e);
+}
+
+static void test_tls_and_payload(void)
+{
+	static const char hello[] = "\x16\x03\x01\x02\x40\x01\x01\x01\x3c\x03\x03"; /* no NULs: seg() uses strlen */
+	struct engine *e = fresh();
+	struct conv c;
+
+	conv_init(&c, e, 40007);
+	c.last_ip = 3;
+	handshake(&c, 0);
+	seg(&c, 5, 1, TH_PSH | TH_ACK, hello, 0);
+	seg(&c, 6, 0, TH_RST | TH_ACK, "Access Denied", 0);
+	engine_flush(e);
+	CHECK_EQ_INT(ngot, 1);
+	CHECK_EQ_STR(tls_stage_name[got[0].tls], "client-hello");
+	CHECK_EQ_STR(rst_cause_name[got[0].cause], "tls");
+	CHECK_EQ_STR(got[0].payload_text, "Access Denied");
+	engine_free(e);
+}
+
+static void test_no_state_and_handshake(void)
+{
+	struct engine *e = fresh();
+	struct conv c;
+
+	conv_init(&c, e, 40008);
+	seg(&c, 0, 1, TH_RST, NULL, 0);
+	conv_init(&c, e, 40009);
+	seg(&c, 10, 1, TH_SYN, NULL, 0);
+	seg(&c, 11, 1, TH_RST, NULL, 0);
+	engine_flush(e);
+	CHECK_EQ_INT(ngot, 2);
+	CHECK_EQ_STR(rst_kind_name[got[0].kind], "no-state");
+	CHECK_EQ_STR(rst_role_name[got[0].sender_role], "client");  /* from the ports */
+	CHECK_EQ_STR(rst_kind_name[got[1].kind], "handshake");
+	engine_free(e);
+}
+
+int main(void)
+{
+	test_refused();
+	test_idle_reap_and_context();
+	test_forged_middlebox();
+	test_ttl_set_baseline();
+	test_kept_sending();
+	test_after_fin_race_and_followup();
+	test_unread_close();
+	test_cluster_restart();
+	test_tls_and_payload();
+	test_no_state_and_handshake();
+	return unit_done("detect_test");
+}
