@@ -6,9 +6,12 @@
 Each seed is one raw Ethernet frame carrying a TCP segment, covering the paths
 of the frame decoder: IPv4 with and without options, IPv6 with an extension
 header, 802.1Q and QinQ, IP-in-IP, IPv6-in-IPv4, GRE (plain, with key and
-sequence), a fragment, TCP options, payload. The same frames seed both
-fuzz_decode and fuzz_engine. Python 3 standard library only; checksums are
-right so that nothing but the fuzzer's mutations is wrong.
+sequence), a fragment, TCP options, payload. fuzz_engine gets the same
+frames, plus short conversations in its record format ([dt: 1 byte, x100 ms]
+[len: 2 bytes BE][frame]): a reset after a handshake, a refused SYN, an idle
+gap then a forged RST, a reset after FIN, follow-up RSTs, tunnelled flows.
+Python 3 standard library only; checksums are right so that nothing but the
+fuzzer's mutations is wrong.
 """
 import os
 import struct
@@ -94,14 +97,59 @@ def seeds():
     }
 
 
+def conv(src, dst, sport, dport, flags, seq, ack, payload=b"", opts=b"", ttl=64, ipid=1):
+    return eth(0x0800, ipv4(src, dst, 6, tcp(src, dst, flags, payload, opts, sport, dport, seq,
+                                             ack), ttl=ttl, ipid=ipid))
+
+
+def records(*items):
+    return b"".join(bytes([dt]) + struct.pack("!H", len(f)) + f for dt, f in items)
+
+
+def conversations():
+    c = lambda fl, seq, ack, pl=b"", **kw: conv(A4, B4, 42000, 443, fl, seq, ack, pl, **kw)
+    s = lambda fl, seq, ack, pl=b"", ttl=52, **kw: conv(B4, A4, 443, 42000, fl, seq, ack, pl,
+                                                        ttl=ttl, **kw)
+    req, resp = b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", b"HTTP/1.1 200 OK\r\n\r\n" + b"y" * 64
+    hs = [(0, c(SYN, 1000, 0, opts=SYN_OPTS, ipid=1)),
+          (1, s(SYN | ACK, 9000, 1001, opts=SYN_OPTS, ipid=100)),
+          (1, c(ACK, 1001, 9001, ipid=2))]
+    q = 1001 + len(req)
+    r = 9001 + len(resp)
+    talk = [(1, c(PSH | ACK, 1001, 9001, req, ipid=3)),
+            (1, s(PSH | ACK, 9001, q, resp, ipid=101)),
+            (1, c(ACK, q, r, ipid=4))]
+    return {
+        "conv-established-rst": records(*hs, *talk, (2, s(RST | ACK, r, q, ipid=102))),
+        "conv-refused": records(hs[0], (1, s(RST | ACK, 0, 1001, ipid=0))),
+        "conv-idle-forged": records(*hs, *talk, (255, c(PSH | ACK, q, r, req, ipid=5)),
+                                    (1, s(RST, r, 0, ttl=40, ipid=0)),
+                                    (1, s(ACK, r, q + len(req), ipid=102))),
+        "conv-after-fin": records(*hs, *talk, (5, s(FIN | ACK, r, q, ipid=102)),
+                                  (1, c(ACK, q, r + 1, ipid=5)),
+                                  (1, c(PSH | ACK, q, r + 1, req, ipid=6)),
+                                  (1, s(RST, r + 1, 0, ipid=103))),
+        "conv-followup-rsts": records(*hs, *talk, (1, c(RST | ACK, q, r, ipid=5)),
+                                      (1, s(PSH | ACK, r, q, resp, ipid=102)),
+                                      (0, c(RST, q, 0, ipid=6)),
+                                      (0, s(PSH | ACK, r + len(resp), q, resp, ipid=103)),
+                                      (0, c(RST, q, 0, ipid=7))),
+        "conv-tunnels": records(*[(1, f) for k, f in seeds().items()
+                                  if k.startswith(("gre", "vlan", "qinq", "ipip", "6in4"))]),
+    }
+
+
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     for fz in ("fuzz_decode", "fuzz_engine"):
         d = os.path.join(here, fz)
         os.makedirs(d, exist_ok=True)
-        for name, frame in seeds().items():
+        items = dict(seeds())
+        if fz == "fuzz_engine":
+            items.update(conversations())
+        for name, data in items.items():
             with open(os.path.join(d, name), "wb") as f:
-                f.write(frame)
+                f.write(data)
 
 
 if __name__ == "__main__":
