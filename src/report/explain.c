@@ -50,8 +50,7 @@ int report_explain(FILE *f, const char *path, const struct rst_verdict *v,
 	ipaddr_str(&v->src, b, sizeof(b));
 	fprintf(f, "\n%sladder of the flow of frame %" PRIu64 "%s\n", o->colour ? "\033[1m" : "",
 		v->frame, o->colour ? "\033[0m" : "");
-	fprintf(f, "%-10s %-8s %-28s %28s\n", "time(s)", "frame", "", "");
-	fprintf(f, "%-19s %-30s %30s\n", "", a, b);
+	fprintf(f, "%-10s %-8s %-30s %30s\n", "time(s)", "frame", a, b);
 	while ((rc = pcapfile_next(pf, &fr, err, sizeof(err))) == 1 && shown < LADDER_MAX) {
 		struct tcp_view t;
 		bool fwd, rev;
