@@ -60,7 +60,7 @@ if [ ! -s "$pcap" ] || [ ! -s "$truth" ] || [ "$(cat "$out/bench.params" 2>/dev/
 	set -- python3 "$gen" --out "$pcap.tmp" --truth "$truth.tmp" --packets "$packets" \
 		--flows "$flows" --think-ms "$think" --seed "$seed" $extra
 	if $tty; then
-		echo "bench: generating the capture once ($params), a few minutes" >&2
+		echo "bench: generating the capture once ($params); cached in $out" >&2
 		"$@" 2>&1 | tee "$out/gen.log" >&2
 		rc=${PIPESTATUS[0]}
 	else
