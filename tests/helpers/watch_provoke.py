@@ -7,6 +7,8 @@ cases:
   unread   server closes with unread data      (TCP_ABORT_ON_CLOSE, the server's pid)
   linger0  server closes with SO_LINGER 0      (TCP_STATE)
   linger2  server closes with TCP_LINGER2 -1   (TCP_ABORT_ON_LINGER)
+  twdata   data after the server closed        (TCP_TIMEWAIT_SOCKET, sent in softirq:
+           the pid on the CPU is the client; the owner is the closed server)
 Prints one JSON line per case: the 4-tuple of the reset (sender first), and
 the pid and name of the process that closed. Every wait is bounded.
 """
@@ -60,9 +62,17 @@ def server_child(lsock, how, comm, wpipe):
     """In a child: accept one connection, wait for the client's bytes, then
     close it the way `how` says. Reports its pid through wpipe."""
     set_comm(comm)
+    # tracefs prints the name it saved at the task's last context switch:
+    # switch once so that it knows the new one
+    time.sleep(0.01)
     lsock.settimeout(TIMEOUT)
     conn, _ = lsock.accept()
     os.write(wpipe, b"a")
+    if how == "twdata":
+        conn.close()  # a clean close (FIN): nothing was unread
+        os.write(wpipe, b"c")
+        time.sleep(0.5)  # a server lives on after closing one connection
+        os._exit(0)
     deadline = time.monotonic() + TIMEOUT
     # wait until the client's data is queued (unread) on our socket
     while time.monotonic() < deadline:
@@ -105,8 +115,17 @@ def case_server(host, how, comm):
     c.connect((host, sport))
     cport = c.getsockname()[1]
     os.read(r, 1)
-    c.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
-    _, status = os.waitpid(pid, 0)
+    if how == "twdata":
+        os.read(r, 1)
+        time.sleep(0.1)  # the server's FIN is in; its socket is a time-wait one
+        try:
+            c.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        except OSError:
+            pass
+        _, status = os.waitpid(pid, 0)
+    else:
+        c.sendall(b"GET / HTTP/1.1\r\nHost: x\r\n\r\n")
+        _, status = os.waitpid(pid, 0)
     try:
         c.recv(100)
     except OSError:
@@ -131,7 +150,7 @@ def main(argv):
     for case in args:
         if case == "noport":
             out = case_noport(host)
-        elif case in ("unread", "linger0", "linger2"):
+        elif case in ("unread", "linger0", "linger2", "twdata"):
             out = case_server(host, case, "rs-" + case)
         else:
             sys.stderr.write("watch_provoke: unknown case '%s'\n" % case)

@@ -46,12 +46,12 @@ m0=$(inns curl -s --max-time 2 http://127.0.0.1:$port/metrics) || fail "metrics 
 grep -q '^rstscope_source_up{source="kernel"} 1' <<<"$m0" || fail "metrics: kernel source not up"
 grep -q 'kernel_reason="TCP_ABORT_ON_CLOSE"' <<<"$m0" && fail "metrics: counts before any reset"
 
-inns python3 "$ROOT/tests/helpers/watch_provoke.py" noport unread linger0 linger2 >"$tmp/expect" ||
+inns python3 "$ROOT/tests/helpers/watch_provoke.py" noport unread linger0 linger2 twdata >"$tmp/expect" ||
 	fail "provoking resets failed"
 inns python3 "$ROOT/tests/helpers/forge_rst.py" 127.0.0.1 4444 127.0.0.1 5555 || fail "forging failed"
 # verdicts are final one horizon (1 s) after their RST
 for i in $(seq 60); do
-	[ "$(jq -c 'select(.type=="rst")' "$tmp/out" 2>/dev/null | grep -c .)" -ge 5 ] && break
+	[ "$(jq -c 'select(.type=="rst")' "$tmp/out" 2>/dev/null | grep -c .)" -ge 6 ] && break
 	sleep 0.1
 done
 m1=$(inns curl -s --max-time 2 http://127.0.0.1:$port/metrics) || fail "metrics endpoint gone"
@@ -67,14 +67,14 @@ while read -r line; do
 	case=$(jq -r .case <<<"$line") pid=$(jq -r .pid <<<"$line") comm=$(jq -r .comm <<<"$line")
 	case $case in
 	noport) want=NO_SOCKET ;; unread) want=TCP_ABORT_ON_CLOSE ;;
-	linger0) want=TCP_STATE ;; linger2) want=TCP_ABORT_ON_LINGER ;;
+	linger0) want=TCP_STATE ;; linger2) want=TCP_ABORT_ON_LINGER ;; twdata) want=TCP_TIMEWAIT_SOCKET ;;
 	esac
 	got=$(jq -c "select(.type==\"rst\" and .sport==$sport and .dport==$dport) | [.kernel_reason, .pid, .comm]" "$tmp/out")
 	if [ "$pid" = -1 ]; then exp="[\"$want\",null,null]"; else exp="[\"$want\",$pid,\"$comm\"]"; fi
 	[ "$got" = "$exp" ] || fail "$case $sport>$dport: got '$got', want $exp"
 	n=$((n + 1))
 done <"$tmp/expect"
-[ $n = 4 ] || fail "$n cases provoked, want 4"
+[ $n = 5 ] || fail "$n cases provoked, want 5"
 forged=$(jq -c 'select(.type=="rst" and .sport==4444 and .dport==5555)' "$tmp/out")
 jq -e '.forged=="forged" and .kernel_reason==null and (.forged_evidence|test("not sent by this host"))' \
 	<<<"$forged" >/dev/null || fail "raw RST not reported as not sent by this host: $forged"
