@@ -207,8 +207,15 @@ static int open_sources(struct watcher *w, const struct watch_opts *o)
 		struct sockowner_opts so = { .proc_root = getenv("RSTSCOPE_PROC_ROOT"), .netlink = true };
 		struct join_opts jo = { .window_s = o->window_s };
 
+		char replay_proc[512];
+
 		if (so.proc_root && !*so.proc_root)
 			so.proc_root = NULL;
+		/* a replay never asks this host's /proc about recorded pids */
+		if (!so.proc_root && o->trace_replay) {
+			fmt_buf(replay_proc, sizeof(replay_proc), "%s/proc", o->trace_replay);
+			so.proc_root = replay_proc;
+		}
 		w->kern = tracefs_open(&to, &no_rights, err, sizeof(err));
 		if (!w->kern) {
 			warnx_("watch: kernel events: %s%s", err, no_rights ?

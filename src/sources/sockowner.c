@@ -140,6 +140,18 @@ static void read_comm(const char *root, const char *pid, char *comm, size_t size
 	comm[strcspn(comm, "\n")] = '\0';
 }
 
+bool sockowner_comm(const struct sockowner *so, int pid, char *comm, size_t size)
+{
+	char name[24], buf[17];
+
+	fmt_buf(name, sizeof(name), "%d", pid);
+	read_comm(so->root, name, buf, sizeof(buf));
+	if (!buf[0])
+		return false;
+	fmt_buf(comm, size, "%s", buf);
+	return true;
+}
+
 static bool want_inode(const uint64_t *set, unsigned n, uint64_t ino)
 {
 	for (unsigned i = 0; i < n; i++)

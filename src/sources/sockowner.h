@@ -58,6 +58,9 @@ void sockowner_note(struct sockowner *so, const struct sock_key *k, int pid,
 bool sockowner_lookup(struct sockowner *so, const struct sock_key *k, int64_t now_ns,
 		      struct sock_owner *out);
 
+/* The name of process pid from <proc_root>/PID/comm; false when gone. */
+bool sockowner_comm(const struct sockowner *so, int pid, char *comm, size_t size);
+
 void sockowner_stats(const struct sockowner *so, struct sockowner_stats *s);
 
 /* Parse one line of /proc/net/tcp or tcp6 into a key, uid and inode.

@@ -1,14 +1,12 @@
 /* join: kernel reset events matched to wire RSTs by 4-tuple and time. */
 #include "watch/join.h"
 
-#include <fcntl.h>
 #include <ifaddrs.h>
 #include <netinet/in.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "util/util.h"
 
@@ -127,22 +125,10 @@ static void make_key(struct sock_key *k, const struct ipaddr *l, uint16_t lp,
 
 /* tracefs names a task by the comm saved at its last context switch, which
  * can predate a rename; the live process's own name wins when it is there. */
-static void fresh_comm(int pid, char *comm, size_t size)
+static void fresh_comm(const struct sockowner *so, int pid, char *comm, size_t size)
 {
-	char path[64], buf[32];
-	ssize_t n;
-	int fd;
-
-	fmt_buf(path, sizeof(path), "/proc/%d/comm", pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 1)
-		return;
-	buf[n - 1] = '\0';   /* the newline */
-	fmt_buf(comm, size, "%s", buf);
+	if (so)
+		sockowner_comm(so, pid, comm, size);
 }
 
 void join_event_from_trace(const struct tfs_event *ev, int64_t wall_ns,
@@ -166,7 +152,7 @@ void join_event_from_trace(const struct tfs_event *ev, int64_t wall_ns,
 		out->pid = ev->pid;
 		out->by_closer = true;
 		fmt_buf(out->comm, sizeof(out->comm), "%s", ev->comm);
-		fresh_comm(ev->pid, out->comm, sizeof(out->comm));
+		fresh_comm(so, ev->pid, out->comm, sizeof(out->comm));
 		if (so)
 			sockowner_note(so, &k, ev->pid, ev->comm, wall_ns);
 		return;
@@ -189,7 +175,7 @@ bool join_on_state(const struct tfs_event *ev, struct sockowner *so, int64_t now
 		char comm[17];
 
 		fmt_buf(comm, sizeof(comm), "%s", ev->comm);
-		fresh_comm(ev->pid, comm, sizeof(comm));
+		fresh_comm(so, ev->pid, comm, sizeof(comm));
 		make_key(&k, &ev->src, ev->sport, &ev->dst, ev->dport);
 		sockowner_note(so, &k, ev->pid, comm, now_ns);
 		return false;

@@ -20,7 +20,8 @@ while read -r line; do
 	case=$(jq -r .case <<<"$line") pid=$(jq -r .pid <<<"$line") comm=$(jq -r .comm <<<"$line")
 	case $case in
 	noport) want=NO_SOCKET ;; unread) want=TCP_ABORT_ON_CLOSE ;;
-	linger0) want=TCP_STATE ;; linger2) want=TCP_ABORT_ON_LINGER ;; *) fail "case $case" ;;
+	linger0) want=TCP_STATE ;; linger2) want=TCP_ABORT_ON_LINGER ;;
+	twdata) want=TCP_TIMEWAIT_SOCKET ;; *) fail "case $case" ;;
 	esac
 	got=$(jq -c "select(.type==\"rst\" and .sport==$sport and .dport==$dport) | [.kernel_reason, .pid, .comm, .forged]" "$tmp/out")
 	if [ "$pid" = -1 ]; then exp="[\"$want\",null,null,\"genuine\"]"; else exp="[\"$want\",$pid,\"$comm\",\"genuine\"]"; fi

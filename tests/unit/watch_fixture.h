@@ -42,6 +42,12 @@ static int fx_field(const char *line, const char *key, char *out, size_t size)
 	return 0;
 }
 
+/* Sent in softirq: the task on the CPU is not the socket's owner. */
+static inline int fx_softirq(const char *name)
+{
+	return !strcmp(name, "noport") || !strcmp(name, "twdata");
+}
+
 /* Load up to max cases; returns how many. */
 static int fx_load(const char *dir, struct fx_case *c, int max)
 {
@@ -78,6 +84,7 @@ static const char *fx_reason(const char *name)
 	if (!strcmp(name, "unread")) return "TCP_ABORT_ON_CLOSE";
 	if (!strcmp(name, "linger0")) return "TCP_STATE";
 	if (!strcmp(name, "linger2")) return "TCP_ABORT_ON_LINGER";
+	if (!strcmp(name, "twdata")) return "TCP_TIMEWAIT_SOCKET";
 	return "?";
 }
 #endif

@@ -12,15 +12,18 @@
 
 static struct join *J;
 static struct tracefs *T;
+static struct sockowner *SO;
 
 static void add_event(const struct tfs_event *ev, void *ctx)
 {
 	struct join_event je;
 
 	(void)ctx;
-	if (ev->kind == TFS_SET_STATE)
+	if (ev->kind == TFS_SET_STATE) {  /* tasks seen acting on their sockets */
+		join_on_state(ev, SO, tracefs_to_wall(T, ev->ts_ns));
 		return;
-	join_event_from_trace(ev, tracefs_to_wall(T, ev->ts_ns), NULL, &je);
+	}
+	join_event_from_trace(ev, tracefs_to_wall(T, ev->ts_ns), SO, &je);
 	join_add(J, &je);
 }
 
@@ -36,6 +39,10 @@ static int load(const char *sub)
 	T = tracefs_open(&o, &nr, err, sizeof(err));
 	CHECK(T != NULL);
 	J = join_new(&jo);
+	/* a saved /proc with no processes: owners only from the events */
+	snprintf(dir, sizeof(dir), "%s/tests/data/tracefs/%s/proc", fx_root(), sub);
+	struct sockowner_opts so = { .proc_root = dir };
+	SO = sockowner_new(&so);
 	for (int i = 0; T && i < 100 && !tracefs_eof(T); i++)
 		tracefs_read(T, add_event, NULL);
 	return T ? 0 : -1;
@@ -45,8 +52,10 @@ static void unload(void)
 {
 	tracefs_close(T);
 	join_free(J);
+	sockowner_free(SO);
 	T = NULL;
 	J = NULL;
+	SO = NULL;
 }
 
 struct rsts {

@@ -34,7 +34,7 @@ dumppid=$!
 sleep 1
 python3 -c 'import time; print("boot", time.clock_gettime_ns(time.CLOCK_REALTIME) - time.clock_gettime_ns(time.CLOCK_BOOTTIME))' >"$out/clock"
 {
-	python3 "$here/../../helpers/watch_provoke.py" noport unread linger0 linger2
+	python3 "$here/../../helpers/watch_provoke.py" noport unread linger0 linger2 twdata
 	python3 "$here/../../helpers/watch_provoke.py" --host ::1 noport unread linger0
 } >"$out/expect.jsonl"
 sleep 1
