@@ -116,8 +116,8 @@ static int analyze_file(const char *path, struct run *r)
 		warnx_("'%s': link type %s (%d) is not supported; its frames are counted only",
 		       path, pcapfile_link_name(pf), link);
 	while ((rc = pcapfile_next(pf, &fr, err, sizeof(err))) == 1) {
-		enum decode_result res = engine_frame(e, link, fr.data, fr.caplen, fr.ts_ns, path,
-						      fr.number);
+		enum decode_result res = engine_frame(e, fr.link, fr.data, fr.caplen, fr.ts_ns,
+						      path, fr.number);
 
 		if (res != DECODE_OK)
 			frame_warning(path, res, fr.number, warned);

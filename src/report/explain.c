@@ -55,7 +55,7 @@ int report_explain(FILE *f, const char *path, const struct rst_verdict *v,
 		struct tcp_view t;
 		bool fwd, rev;
 
-		if (decode_frame(pcapfile_link(pf), fr.data, fr.caplen, &t) != DECODE_OK)
+		if (decode_frame(fr.link, fr.data, fr.caplen, &t) != DECODE_OK)
 			continue;
 		/* left: the RST's receiver; right: its claimed sender */
 		fwd = t.sport == v->dport && t.dport == v->sport && !memcmp(&t.src, &v->dst, 16) &&

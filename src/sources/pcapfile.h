@@ -1,6 +1,7 @@
 /* pcapfile: capture files (pcap, pcapng, "-" for stdin) through libpcap,
  * one frame at a time, with the file's own frame numbers kept even when a
- * BPF filter skips frames. */
+ * BPF filter skips frames. A pcapng file mixing link types (which libpcap
+ * refuses) is read on by src/sources/pcapng.c. */
 #ifndef RSTSCOPE_PCAPFILE_H
 #define RSTSCOPE_PCAPFILE_H
 #include <stddef.h>
@@ -13,6 +14,7 @@ struct pcap_frame {
 	size_t caplen, wirelen;
 	int64_t ts_ns;
 	uint64_t number;   /* 1-based frame number in the file */
+	int link;          /* the frame's link type (pcapng files can mix them) */
 };
 
 /* Open `path` with an optional tcpdump filter. On error, NULL and a message
@@ -21,6 +23,7 @@ struct pcapfile *pcapfile_open(const char *path, const char *filter, char *err, 
 /* 1: a frame (passing the filter); 0: end of file; -1: error, message in
  * err naming the frame number that could not be read. */
 int pcapfile_next(struct pcapfile *pf, struct pcap_frame *fr, char *err, size_t errsz);
+/* The link type of the file's first interface. */
 int pcapfile_link(const struct pcapfile *pf);
 const char *pcapfile_link_name(const struct pcapfile *pf);
 void pcapfile_close(struct pcapfile *pf);
