@@ -99,9 +99,10 @@ static void cause_on_final(const struct detect_env *env, struct pending_rst *p, 
 			    "peer's name");
 	} else if (v->kind == KIND_REFUSED) {
 		h = host_get(env->ft, &v->src, false);
-		if (h && h->resets && host_resets_near(h, v->ts_ns, 30 * (int64_t)1000000000, 0) >= 2)
-			SET(CAUSE_PEER_RESTART, 0.7, "refused right after a cluster of resets from the "
-			    "same host: the service went down");
+		if (h && h->resets &&
+		    host_resets_near(h, v->ts_ns, 30 * (int64_t)1000000000, 0, v->sport) >= 1)
+			SET(CAUSE_PEER_RESTART, 0.7, "refused within 30 s of resets from the same "
+			    "service: it went down");
 		else
 			SET(CAUSE_REFUSED, 0.9, "RST answering a SYN: nothing accepted the connection");
 	} else if (v->tls == TLS_CLIENT_HELLO || v->tls == TLS_SERVER_HELLO) {

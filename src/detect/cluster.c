@@ -1,5 +1,6 @@
-/* cluster: many flows of one endpoint reset within a short window (a
- * crash or restart), and the refused SYNs that follow. */
+/* cluster: many flows of one service (a server's address and port) reset
+ * within a short window (a crash or restart), and the refused SYNs that
+ * follow. A client closing many connections abortively is no cluster. */
 #include "detect/detect.h"
 
 static void cluster_on_rst(const struct detect_env *env, struct pending_rst *p, struct flow *f,
@@ -9,7 +10,7 @@ static void cluster_on_rst(const struct detect_env *env, struct pending_rst *p, 
 
 	(void)f;
 	(void)v;
-	if (p->v.kind == KIND_AFTER_RST)
+	if (p->v.kind == KIND_AFTER_RST || p->v.sender_role == ROLE_CLIENT)
 		return;
 	h = host_get(env->ft, &p->v.src, true);
 	if (!h)
@@ -19,7 +20,7 @@ static void cluster_on_rst(const struct detect_env *env, struct pending_rst *p, 
 		h->last_refused_ns = p->v.ts_ns;
 		return;
 	}
-	host_note_reset(h, p->v.ts_ns, p->v.flow_id);
+	host_note_reset(h, p->v.ts_ns, p->v.flow_id, p->v.sport);
 }
 
 static void cluster_on_final(const struct detect_env *env, struct pending_rst *p, struct flow *f)
@@ -28,13 +29,14 @@ static void cluster_on_final(const struct detect_env *env, struct pending_rst *p
 
 	(void)f;
 	p->v.cluster_size = 1;
-	if (p->v.kind == KIND_AFTER_RST || p->v.kind == KIND_REFUSED)
+	if (p->v.kind == KIND_AFTER_RST || p->v.kind == KIND_REFUSED ||
+	    p->v.sender_role == ROLE_CLIENT)
 		return;
 	h = host_get(env->ft, &p->v.src, false);
 	if (h)
 		p->v.cluster_size += host_resets_near(h, p->v.ts_ns,
 						      (int64_t)(env->o->cluster_window_s * 1e9),
-						      p->v.flow_id);
+						      p->v.flow_id, p->v.sport);
 }
 
 const struct detector detect_cluster = { "cluster", NULL, cluster_on_rst, cluster_on_final };

@@ -26,9 +26,13 @@ static void shape_on_rst(const struct detect_env *env, struct pending_rst *p, st
 	if (gap >= 0)
 		p->v.idle_gap_s = (double)gap / 1e9;
 
+	/* at the handshake: answering the SYN, during it, or right after it
+	 * with the sender having acknowledged nothing but the SYN (its listen
+	 * queue overflowed: the connection never reached it) */
 	if (p->v.kind == KIND_REFUSED || p->v.kind == KIND_HANDSHAKE ||
-	    (p->v.kind == KIND_ESTABLISHED && f->d[0].bytes + f->d[1].bytes == 0 &&
-	     f->est_ns && gap < 0))
+	    (p->v.kind == KIND_ESTABLISHED && f->est_ns && gap < 0 && !s->bytes &&
+	     (f->d[0].bytes + f->d[1].bytes == 0 ||
+	      (r->syn && s->ack_valid && s->max_ack == r->isn + 1))))
 		p->v.shape = SHAPE_AT_HANDSHAKE;
 	else if (gap >= 0)
 		p->v.shape = SHAPE_IDLE_THEN_RESET;

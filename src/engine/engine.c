@@ -248,6 +248,7 @@ static void update_flow(struct engine *e, struct flow *f, int dir, const struct 
 				f->state = FS_SYNACK;
 		} else {
 			d->syn = 1;
+			d->isn = v->seq;
 			if (!f->syn_ns)
 				f->syn_ns = ts;
 		}

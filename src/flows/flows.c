@@ -395,7 +395,7 @@ struct host *host_get(struct flow_table *t, const struct ipaddr *a, bool create)
 	return &t->hosts[s];
 }
 
-bool host_note_reset(struct host *h, int64_t ns, uint64_t flow_id)
+bool host_note_reset(struct host *h, int64_t ns, uint64_t flow_id, uint16_t port)
 {
 	struct host_resets *r = h->resets;
 
@@ -406,13 +406,15 @@ bool host_note_reset(struct host *h, int64_t ns, uint64_t flow_id)
 	}
 	r->ns[r->pos] = ns;
 	r->flow[r->pos] = flow_id;
+	r->port[r->pos] = port;
 	r->pos = (r->pos + 1) % HOST_RECENT;
 	if (r->len < HOST_RECENT)
 		r->len++;
 	return true;
 }
 
-unsigned host_resets_near(const struct host *h, int64_t ns, int64_t window_ns, uint64_t flow_id)
+unsigned host_resets_near(const struct host *h, int64_t ns, int64_t window_ns, uint64_t flow_id,
+			  uint16_t port)
 {
 	const struct host_resets *r = h->resets;
 	unsigned n = 0;
@@ -423,7 +425,7 @@ unsigned host_resets_near(const struct host *h, int64_t ns, int64_t window_ns, u
 		int64_t d = r->ns[i] - ns;
 		bool dup = false;
 
-		if (r->flow[i] == flow_id || d > window_ns || d < -window_ns)
+		if (r->flow[i] == flow_id || r->port[i] != port || d > window_ns || d < -window_ns)
 			continue;
 		for (uint32_t j = 0; j < i && !dup; j++)   /* count flows, not RSTs */
 			dup = r->flow[j] == r->flow[i];

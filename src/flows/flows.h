@@ -32,6 +32,7 @@ struct flow_dir {
 	uint32_t max_ack;       /* highest ACK sent */
 	uint32_t last_data_ack; /* ACK field of its last data segment */
 	uint32_t fin_seq;
+	uint32_t isn;           /* its SYN's sequence number (valid when syn) */
 	uint32_t after_rst;     /* non-RST segments sent after this side's own RST */
 	uint32_t after_rst_data;
 	uint32_t rst_first_ack; /* ACK number of its first RST */
@@ -112,6 +113,7 @@ struct host_resets {                    /* allocated at a host's first RST */
 	uint32_t pos, len;
 	int64_t ns[HOST_RECENT];        /* recent RSTs it sent (capture time) */
 	uint64_t flow[HOST_RECENT];
+	uint16_t port[HOST_RECENT];     /* from this port (the service) */
 };
 struct host {
 	struct ipaddr addr;
@@ -121,10 +123,11 @@ struct host {
 	int64_t last_refused_ns;        /* last SYN it refused */
 	uint32_t refused;               /* SYNs it refused */
 };
-/* Record an RST `h` sent on flow `flow_id` at `ns`; false on no memory. */
-bool host_note_reset(struct host *h, int64_t ns, uint64_t flow_id);
-/* Other flows' RSTs of `h` within `window_ns` of `ns` (this flow excluded). */
-unsigned host_resets_near(const struct host *h, int64_t ns, int64_t window_ns, uint64_t flow_id);
+/* Record an RST `h` sent from `port` on flow `flow_id` at `ns`; false on no memory. */
+bool host_note_reset(struct host *h, int64_t ns, uint64_t flow_id, uint16_t port);
+/* Flows other than flow_id that `h` reset from `port` within `window_ns` of `ns`. */
+unsigned host_resets_near(const struct host *h, int64_t ns, int64_t window_ns, uint64_t flow_id,
+			  uint16_t port);
 struct host *host_get(struct flow_table *t, const struct ipaddr *a, bool create);
 
 #endif
