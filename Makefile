@@ -30,7 +30,7 @@ $(O)/librstscope.a: $(OBJS)
 $(BIN): $(O)/src/main.o $(O)/librstscope.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(LDLIBS)
 
-$(O)/tests/%: tests/unit/%.c $(O)/librstscope.a tests/unit/unit.h
+$(O)/tests/%: tests/unit/%.c $(O)/librstscope.a $(wildcard tests/unit/*.h)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) -Itests/unit $(WARN) $(CFLAGS) $(LDFLAGS) -o $@ $< $(O)/librstscope.a $(LDLIBS)
 

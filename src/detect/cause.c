@@ -113,6 +113,17 @@ static void cause_on_final(const struct detect_env *env, struct pending_rst *p, 
 			    "accept queue overflowed (tcp_abort_on_overflow)");
 		else
 			SET(CAUSE_UNKNOWN, 0.3, "reset during the handshake");
+	} else if (v->sender_role == ROLE_SERVER && v->http_last_status >= 400 &&
+		   !v->http_request_unanswered && v->kind != KIND_AFTER_FIN) {
+		/* it answered, so it was alive: a protocol-level reset, even when
+		 * several flows get one at once */
+		if (big_body(p))
+			SET(CAUSE_SIZE_LIMIT, 0.75, "it answered %u after %llu bytes of request body "
+			    "and reset the rest: a body-size limit", v->http_last_status,
+			    (unsigned long long)p->peer_body_bytes);
+		else
+			SET(CAUSE_UNREAD_CLOSE, 0.7, "the server answered %u and reset the request "
+			    "it had not read", v->http_last_status);
 	} else if (v->cluster_size >= env->o->cluster_min) {
 		SET(CAUSE_PEER_RESTART, 0.8, "%u flows of this host reset within %.1f s: the "
 		    "process crashed or restarted", v->cluster_size, env->o->cluster_window_s);
@@ -130,10 +141,6 @@ static void cause_on_final(const struct detect_env *env, struct pending_rst *p, 
 	} else if (big_body(p) && v->sender_role == ROLE_SERVER) {
 		SET(CAUSE_SIZE_LIMIT, 0.6, "reset during a large request body (%llu bytes)",
 		    (unsigned long long)p->peer_body_bytes);
-	} else if (v->sender_role == ROLE_SERVER && v->http_last_status >= 400 &&
-		   !v->http_request_unanswered) {
-		SET(CAUSE_UNREAD_CLOSE, 0.7, "the server answered %u and reset the request it "
-		    "had not read", v->http_last_status);
 	} else if (v->sender_role == ROLE_SERVER && (v->http_request_unanswered ||
 						     p->provoked_by_data)) {
 		SET(CAUSE_PEER_RESTART, 0.5, "the server reset an in-flight request instead of "

@@ -2,8 +2,8 @@
  * RST's verdict, in table order: kind, shape, context, sender, cluster,
  * cause. A detector is a file plus one line in detect_table (detect.c).
  *
- * on_packet runs for every TCP segment of a flow, after the flow's state
- * is updated; on_rst when an RST is seen, before the flow records it; and
+ * on_packet runs on the first data segment of each side's turn (the
+ * first after the other side's data), after the flow's state is updated; on_rst when an RST is seen, before the flow records it; and
  * on_final when the verdict's horizon has passed. `f` is NULL in on_final
  * when the flow is gone (restarted by a new SYN): detectors then use what
  * they saved in the pending record. */

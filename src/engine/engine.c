@@ -275,7 +275,7 @@ static void update_flow(struct engine *e, struct flow *f, int dir, const struct 
 	}
 	f->last_ns = ts;
 	f->last_dir = (uint8_t)dir;
-	flow_touch(e->ft, f, f->state == FS_CLOSED);
+	flow_touch(e->ft, f, f->state == FS_CLOSED, ts);
 }
 
 void engine_segment(struct engine *e, const struct tcp_view *v, int64_t ts, const char *file,
@@ -322,10 +322,16 @@ void engine_segment(struct engine *e, const struct tcp_view *v, int64_t ts, cons
 	if (v->flags & TH_RST)
 		on_rst(e, f, dir, created && !(v->flags & TH_SYN), v, ts, file, frame);
 	update_flow(e, f, dir, v, ts);
-	if (v->payload_cap)
+	/* application context starts where a side's turn starts: the first
+	 * data segment after the other side's data (a request, a response,
+	 * the next TLS flight); the segments that continue a turn are skipped */
+	if (v->payload_cap && f->last_data_dir != dir) {
 		for (unsigned i = 0; i < detect_count; i++)
 			if (detect_table[i]->on_packet)
 				detect_table[i]->on_packet(&e->env, f, dir, v, ts);
+	}
+	if (v->payload_len)
+		f->last_data_dir = (uint8_t)dir;
 	if (++e->since_expire >= 1024) {
 		e->since_expire = 0;
 		flow_expire(e->ft, ts);

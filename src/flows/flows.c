@@ -10,6 +10,8 @@ struct flow_table {
 	struct flow *pool;
 	uint32_t pool_cap, pool_used, free_head;
 	uint32_t *slots;          /* pool index or FLOW_NONE; size mask + 1 */
+	uint32_t *tags;           /* the flow's hash beside each slot: probes skip
+	                           * other flows without touching them */
 	uint32_t mask;
 	uint32_t max_flows;
 	uint32_t head[2], tail[2]; /* recency lists: 0 open, 1 closed */
@@ -89,9 +91,10 @@ struct flow_table *flow_table_new(size_t max_flows, double idle_expire_s, double
 	t->head[0] = t->head[1] = t->tail[0] = t->tail[1] = FLOW_NONE;
 	t->mask = 1023;
 	t->slots = malloc((t->mask + 1) * sizeof(*t->slots));
+	t->tags = malloc((t->mask + 1) * sizeof(*t->tags));
 	t->host_mask = 1023;
 	t->hosts = calloc(t->host_mask + 1, sizeof(*t->hosts));
-	if (!t->slots || !t->hosts) {
+	if (!t->slots || !t->tags || !t->hosts) {
 		flow_table_free(t);
 		return NULL;
 	}
@@ -105,6 +108,7 @@ void flow_table_free(struct flow_table *t)
 		return;
 	free(t->pool);
 	free(t->slots);
+	free(t->tags);
 	if (t->hosts)
 		for (uint32_t i = 0; i <= t->host_mask; i++)
 			free(t->hosts[i].resets);
@@ -157,10 +161,13 @@ static void list_append(struct flow_table *t, struct flow *f, int l)
 	t->tail[l] = i;
 }
 
-void flow_touch(struct flow_table *t, struct flow *f, bool closed)
+void flow_touch(struct flow_table *t, struct flow *f, bool closed, int64_t now_ns)
 {
-	if (t->tail[f->closed_list] == flow_index(t, f) && f->closed_list == closed)
+	uint32_t sec = (uint32_t)(now_ns / 1000000000);
+
+	if (f->closed_list == closed && (f->lru_sec == sec || t->tail[closed] == flow_index(t, f)))
 		return;
+	f->lru_sec = sec;
 	list_unlink(t, f);
 	list_append(t, f, closed);
 }
@@ -168,9 +175,13 @@ void flow_touch(struct flow_table *t, struct flow *f, bool closed)
 static bool rehash(struct flow_table *t, uint32_t newmask)
 {
 	uint32_t *ns = malloc(((size_t)newmask + 1) * sizeof(*ns));
+	uint32_t *nt = malloc(((size_t)newmask + 1) * sizeof(*nt));
 
-	if (!ns)
+	if (!ns || !nt) {
+		free(ns);
+		free(nt);
 		return false;
+	}
 	memset(ns, 0xff, ((size_t)newmask + 1) * sizeof(*ns));
 	for (uint32_t i = 0; i < t->pool_cap; i++) {
 		uint32_t s;
@@ -180,9 +191,12 @@ static bool rehash(struct flow_table *t, uint32_t newmask)
 		for (s = t->pool[i].hash & newmask; ns[s] != FLOW_NONE; s = (s + 1) & newmask)
 			;
 		ns[s] = i;
+		nt[s] = t->pool[i].hash;
 	}
 	free(t->slots);
+	free(t->tags);
 	t->slots = ns;
+	t->tags = nt;
 	t->mask = newmask;
 	return true;
 }
@@ -196,11 +210,12 @@ static void flow_remove(struct flow_table *t, struct flow *f)
 		;
 	t->slots[s] = FLOW_NONE;
 	for (j = (s + 1) & t->mask; t->slots[j] != FLOW_NONE; j = (j + 1) & t->mask) {
-		uint32_t home = t->pool[t->slots[j]].hash & t->mask;
+		uint32_t home = t->tags[j] & t->mask;
 
 		/* move j back to s when its home is not in (s, j] cyclically */
 		if ((j > s && (home <= s || home > j)) || (j < s && (home <= s && home > j))) {
 			t->slots[s] = t->slots[j];
+			t->tags[s] = t->tags[j];
 			t->slots[j] = FLOW_NONE;
 			s = j;
 		}
@@ -235,7 +250,8 @@ static uint32_t alloc_slot(struct flow_table *t)
 		if (np) {
 			t->pool = np;
 			t->pool_cap = ncap;
-			if ((size_t)ncap * 2 > (size_t)t->mask + 1 && !rehash(t, ncap * 4 - 1))
+			/* at most half the slots used */
+			if ((size_t)ncap * 2 > (size_t)t->mask + 1 && !rehash(t, ncap * 2 - 1))
 				return FLOW_NONE;
 			return t->pool_used++;
 		}
@@ -265,6 +281,7 @@ static void flow_init(struct flow_table *t, struct flow *f, const struct tcp_vie
 	f->pb = v->dport;
 	f->hash = hash;
 	f->used = 1;
+	f->last_data_dir = 2;
 	f->id = ++t->next_id;
 	f->next = f->prev = FLOW_NONE;
 }
@@ -290,9 +307,9 @@ struct flow *flow_lookup(struct flow_table *t, const struct tcp_view *v, int64_t
 	struct flow *f;
 
 	for (s = h & t->mask; (idx = t->slots[s]) != FLOW_NONE; s = (s + 1) & t->mask) {
-		f = &t->pool[idx];
-		if (f->hash != h)
+		if (t->tags[s] != h)
 			continue;
+		f = &t->pool[idx];
 		if (f->pa == v->sport && f->pb == v->dport && !memcmp(&f->a, &v->src, 16) &&
 		    !memcmp(&f->b, &v->dst, 16)) {
 			*dir = 0;
@@ -315,6 +332,7 @@ struct flow *flow_lookup(struct flow_table *t, const struct tcp_view *v, int64_t
 	for (s = h & t->mask; t->slots[s] != FLOW_NONE; s = (s + 1) & t->mask)
 		;
 	t->slots[s] = idx;
+	t->tags[s] = h;
 	list_append(t, f, 0);
 	t->st.created++;
 	if (++t->st.open > t->st.peak)

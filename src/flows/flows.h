@@ -68,6 +68,8 @@ struct flow {
 	int64_t idle_gap_ns;    /* the last silence >= the idle threshold ... */
 	int64_t idle_end_ns;    /* ... and the packet that ended it */
 	uint8_t last_dir;       /* 0: a->b, 1: b->a */
+	uint8_t last_data_dir;  /* direction of the last data segment, 2: none yet */
+	uint32_t lru_sec;       /* capture second of its last move in the recency list */
 	uint8_t client;         /* index of the client direction (0 or 1) */
 	uint8_t role_known : 1, closed_list : 1, seen_syn : 1, data_seen : 1, mid_stream : 1, used : 1;
 	uint8_t state;          /* enum flow_state */
@@ -98,8 +100,10 @@ struct flow *flow_lookup(struct flow_table *t, const struct tcp_view *v, int64_t
 			 int *dir, bool *created);
 /* Start over on the same tuple (a new SYN on a closed flow). */
 void flow_restart(struct flow_table *t, struct flow *f, const struct tcp_view *v);
-/* Mark the flow used now: moves it to the tail of its recency list. */
-void flow_touch(struct flow_table *t, struct flow *f, bool closed);
+/* Mark the flow used at now_ns: moves it to the tail of its recency list,
+ * at most once per capture second (the order is kept to the second, which
+ * expiry and eviction need, without relinking on every packet). */
+void flow_touch(struct flow_table *t, struct flow *f, bool closed, int64_t now_ns);
 /* Expire idle flows as of now_ns (bounded work per call). */
 void flow_expire(struct flow_table *t, int64_t now_ns);
 struct flow *flow_get(struct flow_table *t, uint32_t idx);

@@ -259,6 +259,7 @@ static void test_cluster_restart(void)
 		conv_init(&c[i], e, (uint16_t)(41000 + i));
 		handshake(&c[i], i * 10);
 		seg(&c[i], 100 + i, 1, TH_PSH | TH_ACK, "GET /slow HTTP/1.1\r\n\r\n", 0);
+		seg(&c[i], 101 + i, 0, TH_ACK, NULL, 0);   /* its kernel took the request */
 	}
 	for (int i = 0; i < 3; i++)
 		seg(&c[i], 500 + i * 20, 0, TH_RST | TH_ACK, NULL, 0);
@@ -314,8 +315,58 @@ static void test_no_state_and_handshake(void)
 	engine_free(e);
 }
 
+/* A listen queue overflow: the server resets the first data right after the
+ * handshake, having acknowledged nothing but the SYN; a burst of them is
+ * overload, not a restart. */
+static void test_listen_overflow(void)
+{
+	struct engine *e = fresh();
+	struct conv c[3];
+
+	for (int i = 0; i < 3; i++) {
+		conv_init(&c[i], e, (uint16_t)(42000 + i));
+		handshake(&c[i], i);
+		seg(&c[i], 3 + i, 1, TH_PSH | TH_ACK, "GET / HTTP/1.1\r\n\r\n", 0);
+		seg(&c[i], 4 + i, 0, TH_RST, NULL, 0);
+	}
+	engine_flush(e);
+	CHECK_EQ_INT(ngot, 3);
+	for (int i = 0; i < 3; i++) {
+		CHECK_EQ_STR(rst_shape_name[got[i].shape], "at-handshake");
+		CHECK_EQ_STR(rst_cause_name[got[i].cause], "overload");
+	}
+	engine_free(e);
+}
+
+/* Health checks closing with SO_LINGER 0: client RSTs after complete
+ * responses, close together: deliberate, and no cluster (a cluster is a
+ * service's, not a client's). */
+static void test_client_aborts(void)
+{
+	struct engine *e = fresh();
+	struct conv c[3];
+
+	for (int i = 0; i < 3; i++) {
+		conv_init(&c[i], e, (uint16_t)(43000 + i));
+		handshake(&c[i], i * 10);
+		seg(&c[i], 100 + i * 10, 1, TH_PSH | TH_ACK, "GET /health HTTP/1.1\r\n\r\n", 0);
+		seg(&c[i], 101 + i * 10, 0, TH_PSH | TH_ACK, "HTTP/1.1 200 OK\r\n\r\n", 0);
+		seg(&c[i], 102 + i * 10, 1, TH_RST | TH_ACK, NULL, 0);
+	}
+	engine_flush(e);
+	CHECK_EQ_INT(ngot, 3);
+	for (int i = 0; i < 3; i++) {
+		CHECK_EQ_INT(got[i].cluster_size, 1);
+		CHECK_EQ_STR(rst_role_name[got[i].sender_role], "client");
+		CHECK_EQ_STR(rst_cause_name[got[i].cause], "deliberate-abort");
+	}
+	engine_free(e);
+}
+
 int main(void)
 {
+	test_listen_overflow();
+	test_client_aborts();
 	test_refused();
 	test_idle_reap_and_context();
 	test_forged_middlebox();
