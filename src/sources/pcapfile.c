@@ -1,20 +1,35 @@
-/* pcapfile: libpcap offline reading with nanosecond timestamps; a pcapng
- * file whose interfaces have different link types, which libpcap refuses,
- * is read on by the pcapng reader from the frame where libpcap stopped. */
+/* pcapfile: capture files. Classic pcap files on disk are mapped and their
+ * records read in place (bench/: this reader is what lets analyze keep up
+ * with tcpdump's BPF-only pass; libpcap copies every record twice); pcapng,
+ * stdin and anything else go through libpcap, with nanosecond timestamps.
+ * A pcapng file whose interfaces have different link types, which libpcap
+ * refuses, is read on by the pcapng reader from the frame where it stopped. */
 #include "sources/pcapfile.h"
 
+#include <fcntl.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "sources/pcapng.h"
 #include "util/util.h"
 
 #define FILTERS_MAX 8
 
+/* libpcap's own ceiling on a record's captured length */
+#define RECORD_MAX 262144u
+
 struct pcapfile {
 	pcap_t *p;
+	/* the mapped classic pcap file, when map != NULL */
+	const uint8_t *map;
+	size_t map_len, off;
+	size_t dropped;           /* pages before this offset were given back */
+	int swap, nsec;
 	const char *path;
 	const char *filter;
 	int link;
@@ -58,6 +73,114 @@ static struct bpf_program *filter_for(struct pcapfile *pf, int link, char *err, 
 	return &pf->flt[pf->n_flt++].prog;
 }
 
+static uint32_t get32(const struct pcapfile *pf, const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return pf->swap ? __builtin_bswap32(v) : v;
+}
+
+/* Map `path` when it is a classic pcap file: 1 mapped, 0 not (let libpcap
+ * read it, and report any error), never fails otherwise. */
+static int map_classic(struct pcapfile *pf, const char *path)
+{
+	struct stat st;
+	uint32_t magic;
+	void *m;
+	int fd;
+
+	if (!strcmp(path, "-"))
+		return 0;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size < 24) {
+		close(fd);
+		return 0;
+	}
+	m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	close(fd);
+	if (m == MAP_FAILED)
+		return 0;
+	memcpy(&magic, m, 4);
+	switch (magic) {
+	case 0xa1b2c3d4: pf->swap = 0; pf->nsec = 0; break;
+	case 0xd4c3b2a1: pf->swap = 1; pf->nsec = 0; break;
+	case 0xa1b23c4d: pf->swap = 0; pf->nsec = 1; break;
+	case 0x4d3cb2a1: pf->swap = 1; pf->nsec = 1; break;
+	default:
+		munmap(m, (size_t)st.st_size);
+		return 0;
+	}
+	pf->map = m;
+	pf->map_len = (size_t)st.st_size;
+	pf->off = 24;
+	/* the link type: low 16 bits of the header's last word (the rest are FCS flags) */
+	pf->link = (int)(get32(pf, pf->map + 20) & 0xffff);
+	if (pf->link == 101)
+		pf->link = DLT_RAW;  /* as libpcap maps LINKTYPE_RAW */
+	madvise(m, pf->map_len, MADV_SEQUENTIAL);
+	return 1;
+}
+
+static int next_mapped(struct pcapfile *pf, struct pcap_frame *fr, char *err, size_t errsz)
+{
+	for (;;) {
+		const uint8_t *h = pf->map + pf->off;
+		uint32_t caplen, len, sec, frac;
+
+		if (pf->off == pf->map_len)
+			return 0;
+		if (pf->map_len - pf->off < 16) {
+			fmt_buf(err, errsz, "frame %llu: truncated dump file; the record header has "
+				"%zu of 16 bytes", (unsigned long long)pf->frames + 1,
+				pf->map_len - pf->off);
+			return -1;
+		}
+		sec = get32(pf, h);
+		frac = get32(pf, h + 4);
+		caplen = get32(pf, h + 8);
+		len = get32(pf, h + 12);
+		if (caplen > RECORD_MAX) {
+			fmt_buf(err, errsz, "frame %llu: invalid packet capture length %u, bigger than "
+				"%u", (unsigned long long)pf->frames + 1, caplen, RECORD_MAX);
+			return -1;
+		}
+		if (pf->map_len - pf->off - 16 < caplen) {
+			fmt_buf(err, errsz, "frame %llu: truncated dump file; the record has %zu of %u "
+				"bytes", (unsigned long long)pf->frames + 1,
+				pf->map_len - pf->off - 16, caplen);
+			return -1;
+		}
+		pf->off += 16 + (size_t)caplen;
+		pf->frames++;
+		/* give back what was read, so the mapping does not count as this
+		 * process's memory: whole 8 MiB chunks behind the current record */
+		if (pf->off - pf->dropped >= ((size_t)16 << 20)) {
+			size_t upto = (pf->off - 16 - caplen) & ~(((size_t)8 << 20) - 1);
+
+			if (upto > pf->dropped) {
+				madvise((void *)(pf->map + pf->dropped), upto - pf->dropped, MADV_DONTNEED);
+				pf->dropped = upto;
+			}
+		}
+		if (pf->filter) {
+			struct pcap_pkthdr ph = { .caplen = caplen, .len = len };
+
+			if (!pcap_offline_filter(&pf->flt[0].prog, &ph, h + 16))
+				continue;
+		}
+		fr->data = h + 16;
+		fr->caplen = caplen;
+		fr->wirelen = len;
+		fr->ts_ns = (int64_t)sec * 1000000000 + (int64_t)(pf->nsec ? frac : frac * 1000ull);
+		fr->link = pf->link;
+		fr->number = pf->frames;
+		return 1;
+	}
+}
+
 struct pcapfile *pcapfile_open(const char *path, const char *filter, char *err, size_t errsz)
 {
 	char ebuf[PCAP_ERRBUF_SIZE] = "";
@@ -69,6 +192,13 @@ struct pcapfile *pcapfile_open(const char *path, const char *filter, char *err, 
 	}
 	pf->path = path;
 	pf->filter = filter && *filter ? filter : NULL;
+	if (map_classic(pf, path)) {
+		if (pf->filter && !filter_for(pf, pf->link, err, errsz)) {
+			pcapfile_close(pf);
+			return NULL;
+		}
+		return pf;
+	}
 	pf->p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, ebuf);
 	if (!pf->p) {
 		fmt_buf(err, errsz, "%s", ebuf[0] ? ebuf : "cannot open");
@@ -149,6 +279,8 @@ static int next_ng(struct pcapfile *pf, struct pcap_frame *fr, char *err, size_t
 
 int pcapfile_next(struct pcapfile *pf, struct pcap_frame *fr, char *err, size_t errsz)
 {
+	if (pf->map)
+		return next_mapped(pf, fr, err, errsz);
 	if (pf->ng)
 		return next_ng(pf, fr, err, errsz);
 	for (;;) {
@@ -189,7 +321,7 @@ int pcapfile_link(const struct pcapfile *pf)
 
 const char *pcapfile_link_name(const struct pcapfile *pf)
 {
-	const char *n = pcap_datalink_val_to_name(pf->link);
+	const char *n = pcap_datalink_val_to_name(pf->link);  /* a DLT, as libpcap's */
 
 	return n ? n : "unknown";
 }
@@ -205,5 +337,7 @@ void pcapfile_close(struct pcapfile *pf)
 		fclose(pf->ngf);
 	if (pf->p)
 		pcap_close(pf->p);
+	if (pf->map)
+		munmap((void *)pf->map, pf->map_len);
 	free(pf);
 }
