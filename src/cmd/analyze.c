@@ -89,6 +89,21 @@ static void frame_warning(const char *path, enum decode_result res, uint64_t fra
 	       (unsigned long long)frame, what[res]);
 }
 
+#define BATCH 32
+
+/* Feed n frames as a batch; returns 0 (the batch is empty again). */
+static unsigned feed_batch(struct engine *e, const struct engine_input *in, unsigned n,
+			   const char *path, bool warned[DECODE__COUNT])
+{
+	enum decode_result res[BATCH];
+
+	engine_frames(e, in, n, path, res);
+	for (unsigned i = 0; i < n; i++)
+		if (res[i] != DECODE_OK)
+			frame_warning(path, res[i], in[i].frame, warned);
+	return 0;
+}
+
 /* Returns 0, or 1 when the file was unreadable or corrupt. */
 static int analyze_file(const char *path, struct run *r)
 {
@@ -99,6 +114,9 @@ static int analyze_file(const char *path, struct run *r)
 	struct pcap_frame fr;
 	char err[512];
 	int rc, bad = 0, link;
+	struct engine_input in[BATCH];
+	unsigned n = 0;
+	bool stable;
 
 	pf = pcapfile_open(path, o->filter, err, sizeof(err));
 	if (!pf) {
@@ -112,16 +130,25 @@ static int analyze_file(const char *path, struct run *r)
 		return 1;
 	}
 	link = pcapfile_link(pf);
+	stable = pcapfile_stable(pf);
 	if (!decode_link_supported(link))
 		warnx_("'%s': link type %s (%d) is not supported; its frames are counted only",
 		       path, pcapfile_link_name(pf), link);
 	while ((rc = pcapfile_next(pf, &fr, err, sizeof(err))) == 1) {
-		enum decode_result res = engine_frame(e, fr.link, fr.data, fr.caplen, fr.ts_ns,
-						      path, fr.number);
+		enum decode_result res;
 
+		if (stable) {   /* batches: the engine fetches their flows ahead */
+			in[n++] = (struct engine_input){ fr.data, fr.caplen, fr.ts_ns, fr.number,
+							 fr.link };
+			if (n == BATCH)
+				n = feed_batch(e, in, n, path, warned);
+			continue;
+		}
+		res = engine_frame(e, fr.link, fr.data, fr.caplen, fr.ts_ns, path, fr.number);
 		if (res != DECODE_OK)
 			frame_warning(path, res, fr.number, warned);
 	}
+	n = feed_batch(e, in, n, path, warned);
 	if (rc < 0) {
 		warnx_("'%s': %s (results up to there follow)", path, err);
 		bad = 1;

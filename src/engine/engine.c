@@ -209,14 +209,15 @@ static void update_flow(struct engine *e, struct flow *f, int dir, const struct 
 			d->after_rst++;
 			d->after_rst_data += v->payload_len > 0;
 		}
-		if (d->pkts <= 2 || d->ttl.cnt[0] == 0 || d->ttl.val[0] != v->ttl) {
-			struct host *h;
+		if (d->ttl.cnt[0] && d->ttl.val[0] == v->ttl) {
+			if (d->ttl.cnt[0] < UINT32_MAX)
+				d->ttl.cnt[0]++;
+		} else if (ttl_hist_add(&d->ttl, v->ttl)) {
+			/* a TTL new to this flow: the host's baseline learns it too */
+			struct host *h = host_get(e->ft, &v->src, true);
 
-			ttl_hist_add(&d->ttl, v->ttl);
-			if ((h = host_get(e->ft, &v->src, true)))
+			if (h)
 				ttl_hist_add(&h->ttl, v->ttl);
-		} else if (d->ttl.cnt[0] < UINT32_MAX) {
-			d->ttl.cnt[0]++;
 		}
 		if (v->ipver == 4) {
 			d->last_ipid = v->ipid;
@@ -278,8 +279,17 @@ static void update_flow(struct engine *e, struct flow *f, int dir, const struct 
 	flow_touch(e->ft, f, f->state == FS_CLOSED, ts);
 }
 
+static void segment(struct engine *e, const struct tcp_view *v, uint32_t hash, int64_t ts,
+		    const char *file, uint64_t frame);
+
 void engine_segment(struct engine *e, const struct tcp_view *v, int64_t ts, const char *file,
 		    uint64_t frame)
+{
+	segment(e, v, flow_hash(v), ts, file, frame);
+}
+
+static void segment(struct engine *e, const struct tcp_view *v, uint32_t hash, int64_t ts,
+		    const char *file, uint64_t frame)
 {
 	struct flow *f;
 	bool created;
@@ -291,7 +301,7 @@ void engine_segment(struct engine *e, const struct tcp_view *v, int64_t ts, cons
 	}
 	e->clock = ts;
 	engine_advance(e, ts);
-	f = flow_lookup(e->ft, v, ts, &dir, &created);
+	f = flow_lookup_hashed(e->ft, v, hash, ts, &dir, &created);
 	if (!f)
 		return;
 	/* a new SYN on a closed tuple (or a SYN with a new ISN) starts a new flow */
@@ -350,6 +360,35 @@ enum decode_result engine_frame(struct engine *e, int link, const uint8_t *data,
 	if (r == DECODE_OK)
 		engine_segment(e, &v, ts_ns, file, frame);
 	return r;
+}
+
+void engine_frames(struct engine *e, const struct engine_input *in, unsigned n, const char *file,
+		   enum decode_result *res)
+{
+	struct tcp_view v[ENGINE_BATCH_MAX];
+	enum decode_result r[ENGINE_BATCH_MAX];
+	uint32_t h[ENGINE_BATCH_MAX];
+
+	if (n > ENGINE_BATCH_MAX)
+		n = ENGINE_BATCH_MAX;
+	for (unsigned i = 0; i < n; i++) {
+		r[i] = decode_frame(in[i].link, in[i].data, in[i].caplen, &v[i]);
+		e->st.frames++;
+		e->st.bytes += in[i].caplen;
+		e->st.result[r[i]]++;
+		if (res)
+			res[i] = r[i];
+		if (r[i] == DECODE_OK) {
+			h[i] = flow_hash(&v[i]);
+			flow_prefetch_slot(e->ft, h[i]);
+		}
+	}
+	for (unsigned i = 0; i < n; i++)
+		if (r[i] == DECODE_OK)
+			flow_prefetch_flow(e->ft, h[i]);
+	for (unsigned i = 0; i < n; i++)
+		if (r[i] == DECODE_OK)
+			segment(e, &v[i], h[i], in[i].ts_ns, file, in[i].frame);
 }
 
 const struct engine_stats *engine_stats(const struct engine *e)

@@ -45,6 +45,21 @@ void engine_free(struct engine *e);
  * outlive the engine) and `frame` its 1-based number in that file. */
 enum decode_result engine_frame(struct engine *e, int link, const uint8_t *data, size_t caplen,
 		  int64_t ts_ns, const char *file, uint64_t frame);
+/* A frame for engine_frames(). */
+struct engine_input {
+	const uint8_t *data;
+	size_t caplen;
+	int64_t ts_ns;
+	uint64_t frame;
+	int link;
+};
+#define ENGINE_BATCH_MAX 64
+/* Feed up to ENGINE_BATCH_MAX frames whose bytes stay valid for the call:
+ * the same as engine_frame() on each in order, but their flows are fetched
+ * ahead so that the memory latencies overlap. res[i] (when res is not NULL)
+ * gets each frame's decode outcome. */
+void engine_frames(struct engine *e, const struct engine_input *in, unsigned n, const char *file,
+		   enum decode_result *res);
 /* Feed an already decoded segment (tests and the fuzz harness). */
 void engine_segment(struct engine *e, const struct tcp_view *v, int64_t ts_ns,
 		    const char *file, uint64_t frame);

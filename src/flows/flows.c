@@ -22,7 +22,7 @@ struct flow_table {
 	uint32_t host_mask, host_used;
 };
 
-void ttl_hist_add(struct ttl_hist *h, uint8_t ttl)
+bool ttl_hist_add(struct ttl_hist *h, uint8_t ttl)
 {
 	int min = 0;
 
@@ -30,7 +30,7 @@ void ttl_hist_add(struct ttl_hist *h, uint8_t ttl)
 		if (h->cnt[i] && h->val[i] == ttl) {
 			if (h->cnt[i] < UINT32_MAX)
 				h->cnt[i]++;
-			return;
+			return false;
 		}
 		if (h->cnt[i] < h->cnt[min])
 			min = i;
@@ -39,6 +39,7 @@ void ttl_hist_add(struct ttl_hist *h, uint8_t ttl)
 	 * values a sender really uses, not a stray one */
 	h->val[min] = ttl;
 	h->cnt[min] = 1;
+	return true;
 }
 
 bool ttl_hist_empty(const struct ttl_hist *h)
@@ -300,10 +301,43 @@ void flow_restart(struct flow_table *t, struct flow *f, const struct tcp_view *v
 	t->st.created++;
 }
 
+uint32_t flow_hash(const struct tcp_view *v)
+{
+	return hash_tuple(v);
+}
+
+void flow_prefetch_slot(const struct flow_table *t, uint32_t hash)
+{
+	__builtin_prefetch(&t->tags[hash & t->mask]);
+	__builtin_prefetch(&t->slots[hash & t->mask]);
+}
+
+void flow_prefetch_flow(const struct flow_table *t, uint32_t hash)
+{
+	uint32_t s = hash & t->mask;
+
+	for (int n = 0; n < 4 && t->slots[s] != FLOW_NONE; n++, s = (s + 1) & t->mask)
+		if (t->tags[s] == hash) {
+			const char *f = (const char *)&t->pool[t->slots[s]];
+
+			__builtin_prefetch(f);
+			__builtin_prefetch(f + 64);
+			__builtin_prefetch(f + 128);
+			__builtin_prefetch(f + 192);
+			return;
+		}
+}
+
 struct flow *flow_lookup(struct flow_table *t, const struct tcp_view *v, int64_t now_ns,
 			 int *dir, bool *created)
 {
-	uint32_t h = hash_tuple(v), s, idx;
+	return flow_lookup_hashed(t, v, hash_tuple(v), now_ns, dir, created);
+}
+
+struct flow *flow_lookup_hashed(struct flow_table *t, const struct tcp_view *v, uint32_t h,
+				int64_t now_ns, int *dir, bool *created)
+{
+	uint32_t s, idx;
 	struct flow *f;
 
 	for (s = h & t->mask; (idx = t->slots[s]) != FLOW_NONE; s = (s + 1) & t->mask) {

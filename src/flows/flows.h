@@ -21,7 +21,8 @@ struct ttl_hist {
 	uint8_t val[FLOW_TTL_SLOTS];
 	uint32_t cnt[FLOW_TTL_SLOTS];
 };
-void ttl_hist_add(struct ttl_hist *h, uint8_t ttl);
+/* Count ttl in h; true when it was not there before. */
+bool ttl_hist_add(struct ttl_hist *h, uint8_t ttl);
 bool ttl_hist_empty(const struct ttl_hist *h);
 
 /* One direction of a flow: what its sender did. */
@@ -98,6 +99,15 @@ void flow_table_free(struct flow_table *t);
  * *created to whether it is new. Returns NULL only when every flow is pinned. */
 struct flow *flow_lookup(struct flow_table *t, const struct tcp_view *v, int64_t now_ns,
 			 int *dir, bool *created);
+/* The same, with v's tuple hash already computed by flow_hash(). */
+struct flow *flow_lookup_hashed(struct flow_table *t, const struct tcp_view *v, uint32_t hash,
+				int64_t now_ns, int *dir, bool *created);
+/* v's tuple hash (both directions alike). */
+uint32_t flow_hash(const struct tcp_view *v);
+/* Hints for a lookup soon: bring the hash's slots, then its flow, into the
+ * cache. They change nothing; a batch overlaps its memory latencies. */
+void flow_prefetch_slot(const struct flow_table *t, uint32_t hash);
+void flow_prefetch_flow(const struct flow_table *t, uint32_t hash);
 /* Start over on the same tuple (a new SYN on a closed flow). */
 void flow_restart(struct flow_table *t, struct flow *f, const struct tcp_view *v);
 /* Mark the flow used at now_ns: moves it to the tail of its recency list,

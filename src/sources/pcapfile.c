@@ -314,6 +314,11 @@ int pcapfile_next(struct pcapfile *pf, struct pcap_frame *fr, char *err, size_t 
 	}
 }
 
+bool pcapfile_stable(const struct pcapfile *pf)
+{
+	return pf->map != NULL;
+}
+
 int pcapfile_link(const struct pcapfile *pf)
 {
 	return pf->link;

@@ -4,6 +4,7 @@
  * refuses) is read on by src/sources/pcapng.c. */
 #ifndef RSTSCOPE_PCAPFILE_H
 #define RSTSCOPE_PCAPFILE_H
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -23,6 +24,9 @@ struct pcapfile *pcapfile_open(const char *path, const char *filter, char *err, 
 /* 1: a frame (passing the filter); 0: end of file; -1: error, message in
  * err naming the frame number that could not be read. */
 int pcapfile_next(struct pcapfile *pf, struct pcap_frame *fr, char *err, size_t errsz);
+/* Do frames stay valid after the next pcapfile_next()? (true for mapped
+ * files: their frames can be fed to the engine in batches) */
+bool pcapfile_stable(const struct pcapfile *pf);
 /* The link type of the file's first interface. */
 int pcapfile_link(const struct pcapfile *pf);
 const char *pcapfile_link_name(const struct pcapfile *pf);
