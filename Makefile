@@ -47,9 +47,13 @@ demo: deps
 # All tests: unit, golden, corpus, robustness, fuzz (bounded), lab (root),
 # then the whole suite again under ASan/UBSan.
 check: deps
+	@rm -f $(O)/run-result $(O)-asan/run-result $(FUZZ_O)/clean
 	@$(MAKE) --no-print-directory all unit
 	@tests/run.sh $(O)
 	@$(MAKE) --no-print-directory check-asan
+	@cat $(O)/run-result $(O)-asan/run-result | awk -v fz=$$(wc -l <$(FUZZ_O)/clean) \
+	  '{p += $$1; f += $$2; s += $$3} END {print "\ncheck: two passes (plain, ASan/UBSan) and " fz " fuzzers"; \
+	  printf "check: %d passed, %d failed, %d skipped\n", p + fz, f, s}'
 
 check-fast: all unit
 	@tests/run.sh $(O)
@@ -60,20 +64,28 @@ check-asan:
 	  LDFLAGS="-fsanitize=address,undefined" all unit
 	@RSTSCOPE_ASAN=1 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  tests/run.sh $(O)-asan
-	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$${FUZZ_SECONDS:-30}
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$${FUZZ_SECONDS:-20}
 
 FUZZ_SECONDS ?= 60
-FUZZERS := $(patsubst fuzz/%.c,$(O)-fuzz/%,$(wildcard fuzz/fuzz_*.c))
-$(O)-fuzz/%: fuzz/%.c $(LIBSRCS)
+FUZZ_O  := $(O)-fuzz
+FUZZ_CF := -std=c11 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all
+FUZZ_OBJS := $(LIBSRCS:%.c=$(FUZZ_O)/%.o)
+FUZZERS := $(patsubst fuzz/%.c,$(FUZZ_O)/%,$(wildcard fuzz/fuzz_*.c))
+$(FUZZ_O)/%.o: %.c
 	@mkdir -p $(dir $@)
-	clang $(CPPFLAGS) -std=c11 -g -O1 -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-	  -o $@ $< $(LIBSRCS) $(LDLIBS)
+	clang $(CPPFLAGS) $(FUZZ_CF) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
+$(FUZZ_O)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_OBJS)
+	clang $(CPPFLAGS) $(FUZZ_CF) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJS) $(LDLIBS)
+# Each harness runs for FUZZ_SECONDS from its seeds; a crash fails the target
+# and leaves the reproducer in $(FUZZ_O).
 fuzz: $(FUZZERS)
-	@for f in $(FUZZERS); do n=$$(basename $$f); mkdir -p $(O)-fuzz/corpus-$$n; \
+	@for f in $(FUZZERS); do n=$$(basename $$f); mkdir -p $(FUZZ_O)/corpus-$$n; \
 	  echo "fuzz: $$n for $(FUZZ_SECONDS)s"; \
-	  $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 $(O)-fuzz/corpus-$$n fuzz/seeds/$$n 2>$(O)-fuzz/$$n.log \
-	    || { tail -40 $(O)-fuzz/$$n.log; exit 1; }; \
-	  echo "fuzz: $$n clean ($$(grep -c . $(O)-fuzz/$$n.log) log lines)"; done
+	  $$f -max_total_time=$(FUZZ_SECONDS) -print_final_stats=1 -artifact_prefix=$(FUZZ_O)/ \
+	    $(FUZZ_O)/corpus-$$n fuzz/seeds/$$n >$(FUZZ_O)/$$n.log 2>&1 \
+	    || { tail -40 $(FUZZ_O)/$$n.log; exit 1; }; \
+	  echo "fuzz: $$n clean after $$(sed -n 's/^stat::number_of_executed_units: *//p' $(FUZZ_O)/$$n.log) runs"; \
+	  echo "$$n" >>$(FUZZ_O)/clean; done
 
 bench: deps all
 	@bench/bench.sh $(BIN)
@@ -87,6 +99,6 @@ install: all
 	cp -r lab/. $(DESTDIR)$(PREFIX)/share/rstscope/lab/
 
 clean:
-	rm -rf $(O) $(O)-asan $(O)-fuzz
+	rm -rf $(O) $(O)-asan $(FUZZ_O)
 
 -include $(DEPS)

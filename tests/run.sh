@@ -37,4 +37,5 @@ done
 echo
 [ $fail -gt 0 ] && printf 'failed: %s\n' "${failed[*]}"
 echo "$pass passed, $fail failed, $skip skipped"
+echo "$pass $fail $skip" >"$O/run-result"
 [ $fail -eq 0 ]

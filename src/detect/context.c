@@ -35,7 +35,7 @@ static bool has_expect_100(const uint8_t *p, size_t n)
 	return false;
 }
 
-static void http_request(struct flow *f, const uint8_t *p, size_t n, int64_t ts, uint64_t before)
+static void http_request(struct flow *f, const uint8_t *p, size_t n, uint64_t before)
 {
 	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
 		if (n < methods[i].len || memcmp(p, methods[i].tok, methods[i].len))
@@ -45,7 +45,6 @@ static void http_request(struct flow *f, const uint8_t *p, size_t n, int64_t ts,
 		f->app.requests++;
 		f->app.is_http = 1;
 		f->app.expect_100 = has_expect_100(p, n);
-		f->app.last_request_ns = ts;
 		f->app.req_body_start = before;
 		return;
 	}
@@ -102,7 +101,7 @@ static void context_on_packet(const struct detect_env *env, struct flow *f, int 
 	if (f->app.is_tls)
 		return;
 	if (from_client)
-		http_request(f, p, n, ts, f->d[dir].bytes - v->payload_len);
+		http_request(f, p, n, f->d[dir].bytes - v->payload_len);
 	else
 		http_response(f, p, n, ts);
 }

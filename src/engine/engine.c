@@ -189,8 +189,6 @@ static void update_flow(struct engine *e, struct flow *f, int dir, const struct 
 	uint32_t end = v->seq + v->payload_len + !!(v->flags & TH_SYN) + !!(v->flags & TH_FIN);
 	bool rst = v->flags & TH_RST;
 
-	if (!d->pkts)
-		d->first_ns = ts;
 	d->last_ns = ts;
 	d->pkts++;
 	d->bytes += v->payload_len;
@@ -199,16 +197,13 @@ static void update_flow(struct engine *e, struct flow *f, int dir, const struct 
 			d->retrans++;
 		d->last_data_ns = ts;
 		d->last_data_ack = v->ack;
-		f->data_seen = 1;
 	}
 	if (!rst) {
 		if (!d->seq_valid || seq_gt(end, d->next_seq))
 			d->next_seq = end;
 		d->seq_valid = 1;
-		if (d->rst) {
-			d->after_rst++;
-			d->after_rst_data += v->payload_len > 0;
-		}
+		if (d->rst && v->payload_len && d->after_rst_data < UINT16_MAX)
+			d->after_rst_data++;
 		if (d->ttl.cnt[0] && d->ttl.val[0] == v->ttl) {
 			if (d->ttl.cnt[0] < UINT32_MAX)
 				d->ttl.cnt[0]++;
@@ -219,11 +214,8 @@ static void update_flow(struct engine *e, struct flow *f, int dir, const struct 
 			if (h)
 				ttl_hist_add(&h->ttl, v->ttl);
 		}
-		if (v->ipver == 4) {
-			d->last_ipid = v->ipid;
-			if (v->ipid && d->ipid_nonzero < UINT16_MAX)
-				d->ipid_nonzero++;
-		}
+		if (v->ipver == 4 && v->ipid && d->ipid_nonzero < UINT16_MAX)
+			d->ipid_nonzero++;
 	} else {
 		if (d->rsts && v->ack != d->rst_first_ack)
 			d->rst_ack_varied = 1;
@@ -232,7 +224,6 @@ static void update_flow(struct engine *e, struct flow *f, int dir, const struct 
 		if (d->rsts < UINT16_MAX)
 			d->rsts++;
 		d->rst = 1;
-		d->rst_ns = ts;
 		f->rsts++;
 	}
 	if (v->flags & TH_ACK && !rst) {
@@ -243,15 +234,11 @@ static void update_flow(struct engine *e, struct flow *f, int dir, const struct 
 	if (v->flags & TH_SYN) {
 		if (v->flags & TH_ACK) {
 			d->synack = 1;
-			if (!f->synack_ns)
-				f->synack_ns = ts;
 			if (f->state < FS_SYNACK)
 				f->state = FS_SYNACK;
 		} else {
 			d->syn = 1;
 			d->isn = v->seq;
-			if (!f->syn_ns)
-				f->syn_ns = ts;
 		}
 	} else if (!rst && (f->state == FS_SYNACK || f->state == FS_SYN) &&
 		   ((dir == f->client && (v->flags & TH_ACK)) || v->payload_len)) {
@@ -317,14 +304,12 @@ static void segment(struct engine *e, const struct tcp_view *v, uint32_t hash, i
 		if ((v->flags & (TH_SYN | TH_ACK)) == TH_SYN) {
 			f->client = (uint8_t)dir;
 			f->role_known = 1;
-			f->seen_syn = 1;
 			f->state = FS_SYN;
 		} else if ((v->flags & (TH_SYN | TH_ACK)) == (TH_SYN | TH_ACK)) {
 			f->client = (uint8_t)!dir;
 			f->role_known = 1;
 			f->state = FS_SYNACK;
 		} else {
-			f->mid_stream = 1;
 			f->state = (v->flags & TH_RST) ? FS_SYN : FS_ESTABLISHED;
 			guess_roles(f);
 		}

@@ -27,19 +27,18 @@ bool ttl_hist_empty(const struct ttl_hist *h);
 
 /* One direction of a flow: what its sender did. */
 struct flow_dir {
-	int64_t first_ns, last_ns, last_data_ns, fin_ns, rst_ns;
-	uint64_t bytes, pkts, retrans;
+	int64_t last_ns, last_data_ns, fin_ns;
+	uint64_t bytes;
+	uint32_t pkts, retrans;
 	uint32_t next_seq;      /* highest seq + len (+1 for SYN/FIN) sent */
 	uint32_t max_ack;       /* highest ACK sent */
 	uint32_t last_data_ack; /* ACK field of its last data segment */
 	uint32_t fin_seq;
 	uint32_t isn;           /* its SYN's sequence number (valid when syn) */
-	uint32_t after_rst;     /* non-RST segments sent after this side's own RST */
-	uint32_t after_rst_data;
+	uint16_t after_rst_data; /* data segments sent after this side's own RST */
 	uint32_t rst_first_ack; /* ACK number of its first RST */
 	uint16_t rsts;          /* RSTs it sent */
 	uint8_t rst_ack_varied; /* its RSTs carried different ACK numbers (a burst) */
-	uint16_t last_ipid;
 	uint16_t ipid_nonzero;  /* packets with a non-zero IP ID (saturating) */
 	struct ttl_hist ttl;    /* non-RST packets only */
 	uint8_t syn : 1, synack : 1, fin : 1, rst : 1, seq_valid : 1, ack_valid : 1, has_ipid : 1;
@@ -52,7 +51,7 @@ struct flow_app {
 	uint32_t responses;
 	uint16_t last_status;
 	uint8_t expect_100 : 1, is_http : 1, is_tls : 1, tls_stage : 2;
-	int64_t last_request_ns, last_response_ns;
+	int64_t last_response_ns;
 	uint64_t req_body_start;   /* client bytes when the current request began */
 };
 
@@ -72,13 +71,13 @@ struct flow {
 	uint8_t last_data_dir;  /* direction of the last data segment, 2: none yet */
 	uint32_t lru_sec;       /* capture second of its last move in the recency list */
 	uint8_t client;         /* index of the client direction (0 or 1) */
-	uint8_t role_known : 1, closed_list : 1, seen_syn : 1, data_seen : 1, mid_stream : 1, used : 1;
+	uint8_t role_known : 1, closed_list : 1, used : 1;
 	uint8_t state;          /* enum flow_state */
 	uint16_t pin;           /* pending RST verdicts that refer to this flow */
 	uint32_t rsts;
 	uint8_t first_rst_cause; /* the cause given to the flow's first RST */
 	uint8_t first_rst_cause_set;
-	int64_t syn_ns, synack_ns, est_ns;
+	int64_t est_ns;         /* the handshake completed */
 	int64_t fin_gap_ns[2];  /* the silence before each direction's FIN */
 	struct flow_dir d[2];
 	struct flow_app app;

@@ -156,9 +156,9 @@ static int next_mapped(struct pcapfile *pf, struct pcap_frame *fr, char *err, si
 		pf->off += 16 + (size_t)caplen;
 		pf->frames++;
 		/* give back what was read, so the mapping does not count as this
-		 * process's memory: whole 8 MiB chunks behind the current record */
-		if (pf->off - pf->dropped >= ((size_t)16 << 20)) {
-			size_t upto = (pf->off - 16 - caplen) & ~(((size_t)8 << 20) - 1);
+		 * process's memory: whole 2 MiB chunks behind the current record */
+		if (pf->off - pf->dropped >= ((size_t)4 << 20)) {
+			size_t upto = (pf->off - 16 - caplen) & ~(((size_t)2 << 20) - 1);
 
 			if (upto > pf->dropped) {
 				madvise((void *)(pf->map + pf->dropped), upto - pf->dropped, MADV_DONTNEED);
