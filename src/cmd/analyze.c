@@ -116,7 +116,7 @@ static int analyze_file(const char *path, struct run *r)
 	int rc, bad = 0, link;
 	struct engine_input in[BATCH];
 	unsigned n = 0;
-	bool stable;
+	uint64_t gen;
 
 	pf = pcapfile_open(path, o->filter, err, sizeof(err));
 	if (!pf) {
@@ -130,14 +130,20 @@ static int analyze_file(const char *path, struct run *r)
 		return 1;
 	}
 	link = pcapfile_link(pf);
-	stable = pcapfile_stable(pf);
+	gen = pcapfile_generation(pf);
 	if (!decode_link_supported(link))
 		warnx_("'%s': link type %s (%d) is not supported; its frames are counted only",
 		       path, pcapfile_link_name(pf), link);
 	while ((rc = pcapfile_next(pf, &fr, err, sizeof(err))) == 1) {
 		enum decode_result res;
 
-		if (stable) {   /* batches: the engine fetches their flows ahead */
+		if (gen != UINT64_MAX) {   /* batches: the engine fetches their flows ahead */
+			uint64_t now = pcapfile_generation(pf);
+
+			/* frames of two buffers back would be stale: feed before */
+			if (now != gen && n)
+				n = feed_batch(e, in, n, path, warned);
+			gen = now;
 			in[n++] = (struct engine_input){ fr.data, fr.caplen, fr.ts_ns, fr.number,
 							 fr.link };
 			if (n == BATCH)

@@ -320,10 +320,8 @@ void flow_prefetch_flow(const struct flow_table *t, uint32_t hash)
 		if (t->tags[s] == hash) {
 			const char *f = (const char *)&t->pool[t->slots[s]];
 
-			__builtin_prefetch(f);
-			__builtin_prefetch(f + 64);
-			__builtin_prefetch(f + 128);
-			__builtin_prefetch(f + 192);
+			for (size_t off = 0; off < sizeof(struct flow); off += 64)
+				__builtin_prefetch(f + off, 1);
 			return;
 		}
 }

@@ -1,9 +1,10 @@
-/* pcapfile: capture files. Classic pcap files on disk are mapped and their
- * records read in place (bench/: this reader is what lets analyze keep up
- * with tcpdump's BPF-only pass; libpcap copies every record twice); pcapng,
- * stdin and anything else go through libpcap, with nanosecond timestamps.
- * A pcapng file whose interfaces have different link types, which libpcap
- * refuses, is read on by the pcapng reader from the frame where it stopped. */
+/* pcapfile: capture files. Classic pcap files on disk are read with read()
+ * into two alternating buffers and their records parsed in place (bench/:
+ * libpcap's per-record fread and copy cost more than the analysis of the
+ * frame); pcapng, stdin and anything else go through libpcap, with
+ * nanosecond timestamps. A pcapng file whose interfaces have different link
+ * types, which libpcap refuses, is read on by the pcapng reader from the
+ * frame where it stopped. */
 #include "sources/pcapfile.h"
 
 #include <fcntl.h>
@@ -11,7 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
+#include <errno.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -22,14 +23,18 @@
 
 /* libpcap's own ceiling on a record's captured length */
 #define RECORD_MAX 262144u
+/* each of the two read buffers; holds several records of the largest size */
+#define FILEBUF ((size_t)1 << 20)
 
 struct pcapfile {
 	pcap_t *p;
-	/* the mapped classic pcap file, when map != NULL */
-	const uint8_t *map;
-	size_t map_len, off;
-	size_t dropped;           /* pages before this offset were given back */
-	int swap, nsec;
+	/* a classic pcap file read by us, when fd > 0 */
+	int fd;
+	uint8_t *buf[2];
+	int cur;                  /* the buffer being parsed */
+	size_t len, off;          /* bytes in it, and the next record's offset */
+	uint64_t gen;             /* refills so far */
+	int swap, nsec, short_header;
 	const char *path;
 	const char *filter;
 	int link;
@@ -81,13 +86,40 @@ static uint32_t get32(const struct pcapfile *pf, const uint8_t *p)
 	return pf->swap ? __builtin_bswap32(v) : v;
 }
 
-/* Map `path` when it is a classic pcap file: 1 mapped, 0 not (let libpcap
- * read it, and report any error), never fails otherwise. */
-static int map_classic(struct pcapfile *pf, const char *path)
+/* Refill: the unread tail of the current buffer and what read() gives go
+ * to the other buffer, so frames of the current one stay valid until the
+ * refill after this one. 1: more bytes; 0: end of file; -1: read error. */
+static int refill(struct pcapfile *pf)
+{
+	uint8_t *nb = pf->buf[!pf->cur];
+	size_t keep = pf->len - pf->off;
+	ssize_t r;
+
+	memcpy(nb, pf->buf[pf->cur] + pf->off, keep);
+	pf->cur = !pf->cur;
+	pf->len = keep;
+	pf->off = 0;
+	pf->gen++;
+	while (pf->len < FILEBUF) {
+		r = read(pf->fd, nb + pf->len, FILEBUF - pf->len);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		if (r == 0)
+			break;
+		pf->len += (size_t)r;
+	}
+	return pf->len > keep ? 1 : 0;
+}
+
+/* Read `path` ourselves when it is a classic pcap file: 1 yes, 0 not (let
+ * libpcap read it, and report any error), -1 out of memory. */
+static int open_classic(struct pcapfile *pf, const char *path)
 {
 	struct stat st;
 	uint32_t magic;
-	void *m;
 	int fd;
 
 	if (!strcmp(path, "-"))
@@ -95,47 +127,64 @@ static int map_classic(struct pcapfile *pf, const char *path)
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return 0;
-	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || st.st_size < 24) {
+	if (fstat(fd, &st) || !S_ISREG(st.st_mode) || pread(fd, &magic, 4, 0) != 4) {
 		close(fd);
 		return 0;
 	}
-	m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
-	close(fd);
-	if (m == MAP_FAILED)
-		return 0;
-	memcpy(&magic, m, 4);
 	switch (magic) {
 	case 0xa1b2c3d4: pf->swap = 0; pf->nsec = 0; break;
 	case 0xd4c3b2a1: pf->swap = 1; pf->nsec = 0; break;
 	case 0xa1b23c4d: pf->swap = 0; pf->nsec = 1; break;
 	case 0x4d3cb2a1: pf->swap = 1; pf->nsec = 1; break;
 	default:
-		munmap(m, (size_t)st.st_size);
+		close(fd);
 		return 0;
 	}
-	pf->map = m;
-	pf->map_len = (size_t)st.st_size;
-	pf->off = 24;
+	pf->fd = fd;
+	pf->buf[0] = malloc(FILEBUF);
+	pf->buf[1] = malloc(FILEBUF);
+	if (!pf->buf[0] || !pf->buf[1])
+		return -1;
+	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	if (refill(pf) < 0 || pf->len < 24) {
+		pf->short_header = 1;   /* reported by the first pcapfile_next() */
+		return 1;
+	}
 	/* the link type: low 16 bits of the header's last word (the rest are FCS flags) */
-	pf->link = (int)(get32(pf, pf->map + 20) & 0xffff);
+	pf->link = (int)(get32(pf, pf->buf[pf->cur] + 20) & 0xffff);
 	if (pf->link == 101)
 		pf->link = DLT_RAW;  /* as libpcap maps LINKTYPE_RAW */
-	madvise(m, pf->map_len, MADV_SEQUENTIAL);
+	pf->off = 24;
 	return 1;
 }
 
-static int next_mapped(struct pcapfile *pf, struct pcap_frame *fr, char *err, size_t errsz)
+static int next_classic(struct pcapfile *pf, struct pcap_frame *fr, char *err, size_t errsz)
 {
+	if (pf->short_header) {
+		fmt_buf(err, errsz, "truncated dump file; the file header has %zu of 24 bytes",
+			pf->len);
+		return -1;
+	}
 	for (;;) {
-		const uint8_t *h = pf->map + pf->off;
+		size_t avail = pf->len - pf->off;
 		uint32_t caplen, len, sec, frac;
+		const uint8_t *h;
 
-		if (pf->off == pf->map_len)
-			return 0;
-		if (pf->map_len - pf->off < 16) {
+		/* a whole record in the buffer, or refill */
+		if (avail < 16 || avail - 16 < get32(pf, pf->buf[pf->cur] + pf->off + 8)) {
+			if (refill(pf) < 0) {
+				fmt_buf(err, errsz, "frame %llu: %s", (unsigned long long)pf->frames + 1,
+					strerror(errno));
+				return -1;
+			}
+			avail = pf->len - pf->off;
+			if (avail == 0)
+				return 0;
+		}
+		h = pf->buf[pf->cur] + pf->off;
+		if (avail < 16) {
 			fmt_buf(err, errsz, "frame %llu: truncated dump file; the record header has "
-				"%zu of 16 bytes", (unsigned long long)pf->frames + 1,
-				pf->map_len - pf->off);
+				"%zu of 16 bytes", (unsigned long long)pf->frames + 1, avail);
 			return -1;
 		}
 		sec = get32(pf, h);
@@ -147,24 +196,13 @@ static int next_mapped(struct pcapfile *pf, struct pcap_frame *fr, char *err, si
 				"%u", (unsigned long long)pf->frames + 1, caplen, RECORD_MAX);
 			return -1;
 		}
-		if (pf->map_len - pf->off - 16 < caplen) {
+		if (avail - 16 < caplen) {
 			fmt_buf(err, errsz, "frame %llu: truncated dump file; the record has %zu of %u "
-				"bytes", (unsigned long long)pf->frames + 1,
-				pf->map_len - pf->off - 16, caplen);
+				"bytes", (unsigned long long)pf->frames + 1, avail - 16, caplen);
 			return -1;
 		}
 		pf->off += 16 + (size_t)caplen;
 		pf->frames++;
-		/* give back what was read, so the mapping does not count as this
-		 * process's memory: whole 2 MiB chunks behind the current record */
-		if (pf->off - pf->dropped >= ((size_t)4 << 20)) {
-			size_t upto = (pf->off - 16 - caplen) & ~(((size_t)2 << 20) - 1);
-
-			if (upto > pf->dropped) {
-				madvise((void *)(pf->map + pf->dropped), upto - pf->dropped, MADV_DONTNEED);
-				pf->dropped = upto;
-			}
-		}
 		if (pf->filter) {
 			struct pcap_pkthdr ph = { .caplen = caplen, .len = len };
 
@@ -192,12 +230,19 @@ struct pcapfile *pcapfile_open(const char *path, const char *filter, char *err, 
 	}
 	pf->path = path;
 	pf->filter = filter && *filter ? filter : NULL;
-	if (map_classic(pf, path)) {
+	switch (open_classic(pf, path)) {
+	case -1:
+		fmt_buf(err, errsz, "out of memory");
+		pcapfile_close(pf);
+		return NULL;
+	case 1:
 		if (pf->filter && !filter_for(pf, pf->link, err, errsz)) {
 			pcapfile_close(pf);
 			return NULL;
 		}
 		return pf;
+	default:
+		break;
 	}
 	pf->p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, ebuf);
 	if (!pf->p) {
@@ -279,8 +324,8 @@ static int next_ng(struct pcapfile *pf, struct pcap_frame *fr, char *err, size_t
 
 int pcapfile_next(struct pcapfile *pf, struct pcap_frame *fr, char *err, size_t errsz)
 {
-	if (pf->map)
-		return next_mapped(pf, fr, err, errsz);
+	if (pf->fd > 0)
+		return next_classic(pf, fr, err, errsz);
 	if (pf->ng)
 		return next_ng(pf, fr, err, errsz);
 	for (;;) {
@@ -314,9 +359,9 @@ int pcapfile_next(struct pcapfile *pf, struct pcap_frame *fr, char *err, size_t 
 	}
 }
 
-bool pcapfile_stable(const struct pcapfile *pf)
+uint64_t pcapfile_generation(const struct pcapfile *pf)
 {
-	return pf->map != NULL;
+	return pf->fd > 0 ? pf->gen : UINT64_MAX;
 }
 
 int pcapfile_link(const struct pcapfile *pf)
@@ -342,7 +387,9 @@ void pcapfile_close(struct pcapfile *pf)
 		fclose(pf->ngf);
 	if (pf->p)
 		pcap_close(pf->p);
-	if (pf->map)
-		munmap((void *)pf->map, pf->map_len);
+	if (pf->fd > 0)
+		close(pf->fd);
+	free(pf->buf[0]);
+	free(pf->buf[1]);
 	free(pf);
 }

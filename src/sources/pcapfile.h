@@ -24,9 +24,11 @@ struct pcapfile *pcapfile_open(const char *path, const char *filter, char *err, 
 /* 1: a frame (passing the filter); 0: end of file; -1: error, message in
  * err naming the frame number that could not be read. */
 int pcapfile_next(struct pcapfile *pf, struct pcap_frame *fr, char *err, size_t errsz);
-/* Do frames stay valid after the next pcapfile_next()? (true for mapped
- * files: their frames can be fed to the engine in batches) */
-bool pcapfile_stable(const struct pcapfile *pf);
+/* Frames of files read by rstscope itself stay valid while this number
+ * grows by at most one: they can be fed to the engine in batches, flushed
+ * when it changes. UINT64_MAX: a frame is valid only until the next
+ * pcapfile_next() (libpcap). */
+uint64_t pcapfile_generation(const struct pcapfile *pf);
 /* The link type of the file's first interface. */
 int pcapfile_link(const struct pcapfile *pf);
 const char *pcapfile_link_name(const struct pcapfile *pf);
