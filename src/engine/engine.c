@@ -8,6 +8,7 @@
 #include "flows/flows.h"
 
 #define PENDING_MAX (1u << 20)
+#define PREFETCH_AHEAD 6   /* frames: about a DRAM latency of processing */
 
 struct engine {
 	struct engine_opts o;
@@ -368,12 +369,17 @@ void engine_frames(struct engine *e, const struct engine_input *in, unsigned n, 
 			flow_prefetch_slot(e->ft, h[i]);
 		}
 	}
-	for (unsigned i = 0; i < n; i++)
+	/* a software pipeline: the flow of frame i + AHEAD is fetched while
+	 * frame i is processed (its slot was fetched in the loop above) */
+	for (unsigned i = 0; i < n && i < PREFETCH_AHEAD; i++)
 		if (r[i] == DECODE_OK)
 			flow_prefetch_flow(e->ft, h[i]);
-	for (unsigned i = 0; i < n; i++)
+	for (unsigned i = 0; i < n; i++) {
+		if (i + PREFETCH_AHEAD < n && r[i + PREFETCH_AHEAD] == DECODE_OK)
+			flow_prefetch_flow(e->ft, h[i + PREFETCH_AHEAD]);
 		if (r[i] == DECODE_OK)
 			segment(e, &v[i], h[i], in[i].ts_ns, file, in[i].frame);
+	}
 }
 
 const struct engine_stats *engine_stats(const struct engine *e)

@@ -24,7 +24,7 @@
 /* libpcap's own ceiling on a record's captured length */
 #define RECORD_MAX 262144u
 /* each of the two read buffers; holds several records of the largest size */
-#define FILEBUF ((size_t)1 << 20)
+#define FILEBUF ((size_t)1 << 19)
 
 struct pcapfile {
 	pcap_t *p;
