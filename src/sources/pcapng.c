@@ -171,6 +171,23 @@ short_block:
 	return -1;
 }
 
+/* Room for a block of len bytes (len <= PCAPNG_BLOCK_MAX). 0, or -1. */
+static int reserve(struct pcapng *r, uint32_t len, char *err, size_t errsz)
+{
+	uint8_t *nb;
+
+	if (len <= r->cap)
+		return 0;
+	nb = realloc(r->buf, len);
+	if (!nb) {
+		fmt_buf(err, errsz, "out of memory");
+		return -1;
+	}
+	r->buf = nb;
+	r->cap = len;
+	return 0;
+}
+
 int pcapng_next(struct pcapng *r, struct pcapng_frame *fr, char *err, size_t errsz)
 {
 	for (;;) {
@@ -206,16 +223,8 @@ int pcapng_next(struct pcapng *r, struct pcapng_frame *fr, char *err, size_t err
 				fmt_buf(err, errsz, "bad section header length %u", len);
 				return -1;
 			}
-			if (len - 12 > r->cap) {
-				uint8_t *nb = realloc(r->buf, len);
-
-				if (!nb) {
-					fmt_buf(err, errsz, "out of memory");
-					return -1;
-				}
-				r->buf = nb;
-				r->cap = len;
-			}
+			if (reserve(r, len, err, errsz))
+				return -1;
 			if (input(r, r->buf, len - 12) < len - 12) {
 				fmt_buf(err, errsz, "truncated section header");
 				return -1;
@@ -232,16 +241,8 @@ int pcapng_next(struct pcapng *r, struct pcapng_frame *fr, char *err, size_t err
 			fmt_buf(err, errsz, "bad block length %u", len);
 			return -1;
 		}
-		if (len > r->cap) {
-			uint8_t *nb = realloc(r->buf, len);
-
-			if (!nb) {
-				fmt_buf(err, errsz, "out of memory");
-				return -1;
-			}
-			r->buf = nb;
-			r->cap = len;
-		}
+		if (reserve(r, len, err, errsz))
+			return -1;
 		memcpy(r->buf, head, 8);
 		if (input(r, r->buf + 8, len - 8) < len - 8) {
 			fmt_buf(err, errsz, "truncated block (type %u, %u bytes)", type, len);
