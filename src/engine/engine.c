@@ -256,11 +256,20 @@ static void update_flow(struct engine *e, struct flow *f, int dir, const struct 
 	}
 	if (rst || (f->d[0].fin && f->d[1].fin))
 		f->state = FS_CLOSED;
-	/* silence tracking for idle gaps */
+	/* silence tracking for idle gaps; data that ends one is a reuse of the
+	 * connection, and an answer other than an RST means it survived the
+	 * silence (the diagnosis bounds a reaping timeout from below with it) */
+	if (f->reuse_pending && dir != f->reuse_dir) {
+		f->reuse_pending = 0;
+		if (!rst)
+			diagnosis_survived(e->diag, (double)f->idle_gap_ns / 1e9);
+	}
 	f->gap_before_last_ns = ts - f->last_ns;
 	if (f->gap_before_last_ns >= e->idle_min_ns) {
 		f->idle_gap_ns = f->gap_before_last_ns;
 		f->idle_end_ns = ts;
+		f->reuse_pending = v->payload_len > 0 && !rst;
+		f->reuse_dir = (uint8_t)dir;
 	}
 	f->last_ns = ts;
 	f->last_dir = (uint8_t)dir;

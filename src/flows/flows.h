@@ -72,6 +72,7 @@ struct flow {
 	uint32_t lru_sec;       /* capture second of its last move in the recency list */
 	uint8_t client;         /* index of the client direction (0 or 1) */
 	uint8_t role_known : 1, closed_list : 1, used : 1;
+	uint8_t reuse_pending : 1, reuse_dir : 1; /* data ended a silence: is it answered? */
 	uint8_t state;          /* enum flow_state */
 	uint16_t pin;           /* pending RST verdicts that refer to this flow */
 	uint32_t rsts;

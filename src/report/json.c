@@ -138,9 +138,17 @@ void report_json_summary(FILE *f, const char *file, const struct diagnosis *d,
 		fputs("]}", f);
 	}
 	fputs("],\"idle_timeouts\":[", f);
-	for (unsigned i = 0; i < d->n_timeouts; i++)
-		fprintf(f, "%s{\"seconds\":%.1f,\"max_seconds\":%.1f,\"count\":%" PRIu64 "}",
-			i ? "," : "", d->timeouts[i].lo_s, d->timeouts[i].hi_s, d->timeouts[i].count);
+	for (unsigned i = 0; i < d->n_timeouts; i++) {
+		const struct diag_timeout *t = &d->timeouts[i];
+
+		fprintf(f, "%s{\"seconds\":%.1f,\"max_seconds\":%.1f,\"count\":%" PRIu64
+			",\"survived_seconds\":", i ? "," : "", t->lo_s, t->hi_s, t->count);
+		if (t->survived_s >= 0)
+			fprintf(f, "%.1f", t->survived_s);
+		else
+			fputs("null", f);
+		fprintf(f, ",\"consistent\":%s}", t->consistent ? "true" : "false");
+	}
 	fprintf(f, "],\"keepalive_races\":{\"count\":%" PRIu64, d->races);
 	if (d->races)
 		fprintf(f, ",\"gap_ms_min\":%.3f,\"gap_ms_max\":%.3f", d->race_gap_ms_min,

@@ -111,11 +111,21 @@ void report_text_summary(FILE *f, const char *file, const struct diagnosis *d,
 
 		if (i == 0)
 			fputc('\n', f);
+		if (!t->consistent) {
+			fprintf(f, "idle gaps: %" PRIu64 " reset%s after %.1f-%.1f s idle, but "
+				"connections reused after longer silences (to these or other servers) "
+				"survived: not one idle timeout for all\n", t->count,
+				t->count == 1 ? "" : "s", t->lo_s, t->hi_s);
+			continue;
+		}
 		fprintf(f, "idle timeout: a hop reaps idle connections at %.1f", t->lo_s);
 		if (t->hi_s - t->lo_s >= 0.05)
 			fprintf(f, "-%.1f", t->hi_s);
-		fprintf(f, " s: %" PRIu64 " reset%s%s\n", t->count, t->count == 1 ? "" : "s",
-			t->count == 1 ? " (one observation: a guess until it repeats)" : "");
+		fprintf(f, " s: %" PRIu64 " reset%s", t->count, t->count == 1 ? "" : "s");
+		if (t->survived_s >= 0)
+			fprintf(f, "; reuses after up to %.1f s idle survived, so the timeout lies "
+				"between %.1f and %.1f s", t->survived_s, t->survived_s, t->lo_s);
+		fprintf(f, "%s\n", t->count == 1 ? " (one observation: a guess until it repeats)" : "");
 	}
 	if (d->races)
 		fprintf(f, "\nkeep-alive races: %" PRIu64 " request%s crossed the server's FIN "

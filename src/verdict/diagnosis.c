@@ -1,5 +1,6 @@
 /* diagnosis: the per-capture summary: causes ranked with evidence, idle
  * timeouts estimated from clustered gaps, keep-alive races, risky retries. */
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -82,6 +83,46 @@ void diagnosis_add(struct diagnosis *d, const struct rst_verdict *v, double conf
 	}
 }
 
+static int surv_bucket(double gap_s)
+{
+	int b = gap_s <= 1.0 ? 0 : (int)(log(gap_s) / log(1.01)) + 1;
+
+	return b < DIAG_SURV_BUCKETS ? b : DIAG_SURV_BUCKETS - 1;
+}
+
+/* The upper edge of a bucket: the survived gaps in it are at most this. */
+static double surv_edge(int b)
+{
+	return b == 0 ? 1.0 : pow(1.01, b);
+}
+
+void diagnosis_survived(struct diagnosis *d, double gap_s)
+{
+	d->survived[surv_bucket(gap_s)]++;
+	d->n_survived++;
+}
+
+/* Bound a group of reset gaps with the survived ones: the longest survived
+ * silence below the group, and whether any reuse survived one as long as
+ * the group's shortest reset gap (then no single timeout explains it). */
+static void bound_timeout(const struct diagnosis *d, struct diag_timeout *t)
+{
+	int lo = surv_bucket(t->lo_s);
+
+	t->survived_s = -1;
+	t->consistent = true;
+	for (int b = DIAG_SURV_BUCKETS - 1; b >= 0; b--) {
+		if (!d->survived[b])
+			continue;
+		if (b > lo) {
+			t->consistent = false;
+		} else {
+			t->survived_s = surv_edge(b) < t->lo_s ? surv_edge(b) : t->lo_s;
+			break;
+		}
+	}
+}
+
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -112,6 +153,7 @@ static void estimate_timeouts(struct diagnosis *d)
 		t.lo_s = g[i];
 		t.hi_s = g[j - 1];
 		t.count = j - i;
+		bound_timeout(d, &t);
 		if (d->n_timeouts < DIAG_TIMEOUTS_MAX) {
 			d->timeouts[d->n_timeouts++] = t;
 		} else {   /* keep the largest groups */

@@ -125,7 +125,14 @@ struct diag_cause {
 struct diag_timeout {
 	double lo_s, hi_s;       /* the clustered idle gaps span [lo, hi] */
 	uint64_t count;
+	double survived_s;       /* the longest silence a reused connection survived
+	                          * below lo_s (< 0: none seen) */
+	bool consistent;         /* no reuse survived a silence of lo_s or more */
 };
+
+/* Survived silences, in buckets 1 % wide from 1 s up (about 1160 buckets to
+ * a day): enough to bound a timeout, at a fixed size. */
+#define DIAG_SURV_BUCKETS 1200
 
 struct diagnosis {
 	uint64_t resets;
@@ -140,6 +147,8 @@ struct diagnosis {
 	uint64_t gaps_dropped;
 	struct diag_timeout timeouts[DIAG_TIMEOUTS_MAX];
 	unsigned n_timeouts;
+	uint32_t survived[DIAG_SURV_BUCKETS];
+	uint64_t n_survived;
 	/* keep-alive races: a client request crossing the server's FIN */
 	uint64_t races;
 	double race_gap_ms_min, race_gap_ms_max;
@@ -156,6 +165,8 @@ void diagnosis_init(struct diagnosis *d);
 /* Count one final verdict; race_gap_ms < 0 when it was no keep-alive race. */
 void diagnosis_add(struct diagnosis *d, const struct rst_verdict *v, double confidence,
 		   double race_gap_ms);
+/* A connection reused after `gap_s` of silence and answered (no RST). */
+void diagnosis_survived(struct diagnosis *d, double gap_s);
 /* Rank the causes and estimate idle timeouts; call once, at the end. */
 void diagnosis_finish(struct diagnosis *d);
 /* "a:p > b:p" for a verdict. */

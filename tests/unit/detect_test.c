@@ -363,8 +363,60 @@ static void test_client_aborts(void)
 	engine_free(e);
 }
 
+/* The reaping timeout is bounded by the silences reused connections
+ * survived: between the longest survived and the shortest reset gap. */
+static void reuse(struct conv *c, double idle_ms, bool reset)
+{
+	handshake(c, 0);
+	seg(c, 5, 1, TH_PSH | TH_ACK, "GET / HTTP/1.1\r\n\r\n", 0);
+	seg(c, 6, 0, TH_PSH | TH_ACK, "HTTP/1.1 200 OK\r\n\r\n", 0);
+	seg(c, 6 + idle_ms, 1, TH_PSH | TH_ACK, "GET / HTTP/1.1\r\n\r\n", 0);
+	if (reset)
+		seg(c, 7 + idle_ms, 0, TH_RST, NULL, 0);
+	else
+		seg(c, 7 + idle_ms, 0, TH_PSH | TH_ACK, "HTTP/1.1 200 OK\r\n\r\n", 0);
+}
+
+static void test_timeout_bounds(void)
+{
+	struct engine *e = fresh();
+	struct conv c[4];
+	const struct diagnosis *d;
+
+	for (int i = 0; i < 4; i++) {
+		conv_init(&c[i], e, (uint16_t)(44000 + i));
+		c[i].t0 += i * 100 * 1000000000LL;   /* one after the other */
+	}
+	reuse(&c[0], 30000, false);
+	reuse(&c[1], 45000, false);
+	reuse(&c[2], 60200, true);
+	reuse(&c[3], 60400, true);
+	engine_flush(e);
+	d = engine_diagnosis(e);
+	CHECK_EQ_INT(d->n_timeouts, 1);
+	CHECK_EQ_INT(d->timeouts[0].count, 2);
+	CHECK(d->timeouts[0].consistent);
+	CHECK(d->timeouts[0].survived_s > 44.9 && d->timeouts[0].survived_s < 45.5);
+	CHECK(d->timeouts[0].lo_s > 60.1 && d->timeouts[0].lo_s < 60.3);
+	engine_free(e);
+
+	/* a reuse that survived 90 s: no single timeout explains the resets */
+	e = fresh();
+	conv_init(&c[0], e, 44010);
+	conv_init(&c[1], e, 44011);
+	c[1].t0 += 100 * 1000000000LL;
+	reuse(&c[0], 90000, false);
+	reuse(&c[1], 60200, true);
+	engine_flush(e);
+	d = engine_diagnosis(e);
+	CHECK_EQ_INT(d->n_timeouts, 1);
+	CHECK(!d->timeouts[0].consistent);
+	engine_free(e);
+}
+
 int main(void)
 {
+	test_timeout_bounds();
 	test_listen_overflow();
 	test_client_aborts();
 	test_refused();
