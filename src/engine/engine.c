@@ -298,7 +298,7 @@ static void segment(struct engine *e, const struct tcp_view *v, uint32_t hash, i
 	}
 	e->clock = ts;
 	engine_advance(e, ts);
-	f = flow_lookup_hashed(e->ft, v, hash, ts, &dir, &created);
+	f = flow_lookup(e->ft, v, hash, ts, &dir, &created);
 	if (!f)
 		return;
 	/* a new SYN on a closed tuple (or a SYN with a new ISN) starts a new flow */

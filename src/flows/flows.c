@@ -326,14 +326,8 @@ void flow_prefetch_flow(const struct flow_table *t, uint32_t hash)
 		}
 }
 
-struct flow *flow_lookup(struct flow_table *t, const struct tcp_view *v, int64_t now_ns,
-			 int *dir, bool *created)
-{
-	return flow_lookup_hashed(t, v, hash_tuple(v), now_ns, dir, created);
-}
-
-struct flow *flow_lookup_hashed(struct flow_table *t, const struct tcp_view *v, uint32_t h,
-				int64_t now_ns, int *dir, bool *created)
+struct flow *flow_lookup(struct flow_table *t, const struct tcp_view *v, uint32_t h,
+			 int64_t now_ns, int *dir, bool *created)
 {
 	uint32_t s, idx;
 	struct flow *f;

@@ -94,14 +94,12 @@ struct flow_table;
 struct flow_table *flow_table_new(size_t max_flows, double idle_expire_s, double closed_expire_s);
 void flow_table_free(struct flow_table *t);
 
-/* Find the flow of v's 5-tuple, or create it (evicting the idlest unpinned
- * flow at the cap). *dir is set to the direction of v within the flow and
- * *created to whether it is new. Returns NULL only when every flow is pinned. */
-struct flow *flow_lookup(struct flow_table *t, const struct tcp_view *v, int64_t now_ns,
-			 int *dir, bool *created);
-/* The same, with v's tuple hash already computed by flow_hash(). */
-struct flow *flow_lookup_hashed(struct flow_table *t, const struct tcp_view *v, uint32_t hash,
-				int64_t now_ns, int *dir, bool *created);
+/* Find the flow of v's 5-tuple, whose flow_hash() is `hash`, or create it
+ * (evicting the idlest unpinned flow at the cap). *dir is set to the
+ * direction of v within the flow and *created to whether it is new.
+ * Returns NULL only when every flow is pinned. */
+struct flow *flow_lookup(struct flow_table *t, const struct tcp_view *v, uint32_t hash,
+			 int64_t now_ns, int *dir, bool *created);
 /* v's tuple hash (both directions alike). */
 uint32_t flow_hash(const struct tcp_view *v);
 /* Hints for a lookup soon: bring the hash's slots, then its flow, into the

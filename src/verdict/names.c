@@ -1,6 +1,4 @@
 /* names: the output vocabulary (docs/output.md) and each cause's fix. */
-#include <string.h>
-
 #include "verdict/verdict.h"
 
 const char *const rst_kind_name[KIND__COUNT] = {
@@ -51,11 +49,3 @@ const char *const rst_cause_fix[CAUSE__COUNT] = {
 	"fix the path MTU (clamp MSS at tunnels, allow ICMP fragmentation-needed)",
 	"capture at both ends and use 'rstscope watch' for the kernel's own reason",
 };
-
-int verdict_lookup(const char *const *names, int count, const char *name)
-{
-	for (int i = 0; i < count; i++)
-		if (!strcmp(names[i], name))
-			return i;
-	return -1;
-}

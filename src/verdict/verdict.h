@@ -55,8 +55,6 @@ extern const char *const rst_cause_fix[CAUSE__COUNT];
 extern const char *const rst_cause_title[CAUSE__COUNT];
 extern const char *const tls_stage_name[TLS__COUNT];
 
-/* Look up a name in a table; -1 when absent. */
-int verdict_lookup(const char *const *names, int count, const char *name);
 
 /* The final verdict on one RST. Fixed size; strings are NUL-terminated. */
 struct rst_verdict {
