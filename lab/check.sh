@@ -9,6 +9,15 @@
 #                match the predicate (at least MIN of them, default 1) must
 #                each have that kind, sender_role and forged. A field may
 #                list alternatives ("established,handshake") or be "*".
+#   EXPECT_WATCH lines "JQ-PREDICATE|KERNEL_REASON|FORGED|CAUSE|OWNER|MIN",
+#                for a scenario that runs rstscope watch (lab_watch): the
+#                RSTs of watch.json that match the predicate (at least MIN)
+#                must each carry that kernel_reason, forged verdict, cause
+#                and owning process. KERNEL_REASON "not-sent": no kernel
+#                event, and watch says the RST was not sent by this host.
+#                OWNER: "*", "none" (no pid) or the NAME of a process the
+#                scenario started (its pid is in OUT/NAME.pid). MIN "all":
+#                as many as analyze found in the client's capture.
 
 # lab_rstscope: the binary to check with.
 lab_rstscope() {
@@ -72,6 +81,7 @@ lab_check() {
 	saw=$(jq -r 'select(.type == "rst") | "\(.kind)/\(.sender_role)/\(.forged)/\(.cause)"' \
 		"$out/analyze.json" | sort | uniq -c | awk '{printf "%s%s x%s", sep, $2, $1; sep=", "}')
 	echo "rsts (kind/role/forged/cause): ${saw:-none}" >>"$out/verdict.txt"
+	[ ${#EXPECT_WATCH[@]} -gt 0 ] && { lab_check_watch "$out" || ok=0; }
 	if [ $ok = 1 ]; then
 		printf '%-18s expected %-16s got %-16s ok   %3ds\n' "$name" "$EXPECT_TOP" "$top" "$runtime"
 		sed 's/^/    /' "$out/verdict.txt" | tail -n +3 >&2
@@ -80,4 +90,71 @@ lab_check() {
 	printf '%-18s expected %-16s got %-16s FAIL %3ds\n' "$name" "$EXPECT_TOP" "$top" "$runtime"
 	sed 's/^/    /' "$out/verdict.txt"
 	return 5
+}
+
+# lab_check_watch OUT: EXPECT_WATCH against OUT/watch.json; lines "watch: ..."
+# into OUT/verdict.txt. Returns 0 or 1.
+lab_check_watch() {
+	local out=$1 ok=0 line pred reason forged cause owner min sel n bad saw pid
+	local sel_rst='select(.type == "rst")'
+	if [ -f "$out/watch-skip.txt" ]; then
+		echo "watch: not run ($(cat "$out/watch-skip.txt")); its expectations not checked" >>"$out/verdict.txt"
+		return 0
+	fi
+	if [ ! -s "$out/watch.json" ] || ! jq -e . "$out/watch.json" >/dev/null 2>&1; then
+		echo "watch: no usable output in watch.json (see watch.log)" >>"$out/verdict.txt"
+		return 1
+	fi
+	if [ -f "$out/watch-problems.txt" ]; then
+		sed 's/^/watch: /' "$out/watch-problems.txt" >>"$out/verdict.txt"
+		ok=1
+	fi
+	for line in "${EXPECT_WATCH[@]}"; do
+		IFS='|' read -r pred reason forged cause owner min <<<"$line"
+		min=${min:-1}
+		if [ "$min" = all ]; then
+			# every RST of the client's capture that matches, seen by watch
+			min=$(jq -c "$sel_rst | select($pred)" "$out/analyze.json" 2>/dev/null | grep -c .)
+			[ "$min" -gt 0 ] || min=1
+		fi
+		case ${owner:-*} in
+		'*') pid='"*"' ;;
+		none) pid=null ;;
+		*) pid=$(cat "$out/$owner.pid" 2>/dev/null)
+		   case $pid in ''|*[!0-9]*) pid=0
+			echo "watch: no pid recorded for '$owner' ($out/$owner.pid)" >>"$out/verdict.txt"; ok=1 ;; esac ;;
+		esac
+		sel="select(.type == \"rst\") | select($pred)"
+		if ! n=$(jq -c "$sel" "$out/watch.json" 2>>"$out/verdict.txt") ||
+		   ! bad=$(jq -c --arg k "$reason" --arg f "$forged" --arg c "$cause" --argjson p "$pid" "$sel |
+			def fits(\$v; \$want): \$want == \"*\" or any(\$want | split(\",\") | .[]; . == \$v);
+			def reason_fits: if \$k == \"not-sent\" then
+				(.kernel_reason == null and ((.forged_evidence // \"\") | test(\"not sent by this host\")))
+				else fits(.kernel_reason; \$k) end;
+			def owner_fits: \$p == \"*\" or .pid == \$p;
+			select((reason_fits and fits(.forged; \$f) and fits(.cause; \$c) and owner_fits) | not) |
+			{frame, src, sport, dst, dport, kind, forged, cause, kernel_reason, pid, comm, forged_evidence}" \
+			"$out/watch.json" 2>>"$out/verdict.txt"); then
+			ok=1
+			echo "watch: cannot evaluate the expectation '$line' (jq error above)" >>"$out/verdict.txt"
+			continue
+		fi
+		n=$(printf '%s' "$n" | grep -c .)
+		if [ "$n" -lt "$min" ]; then
+			ok=1
+			echo "watch: rsts where $pred: $n, expected at least $min" >>"$out/verdict.txt"
+		fi
+		if [ -n "$bad" ]; then
+			ok=1
+			echo "watch: rsts where $pred, expected kernel_reason=$reason forged=$forged cause=$cause owner=$owner, got:" >>"$out/verdict.txt"
+			echo "$bad" | sed 's/^/    /' >>"$out/verdict.txt"
+		else
+			echo "watch: rsts where $pred: $n, all kernel_reason=$reason forged=$forged cause=$cause owner=$owner$(case $owner in ''|'*'|none) ;; *) echo " (pid $pid)" ;; esac)" >>"$out/verdict.txt"
+		fi
+	done
+	saw=$(jq -r 'select(.type == "rst") | "\(.kernel_reason // (if ((.forged_evidence // "") |
+		test("not sent by this host")) then "not-sent" else "none" end))/\(.forged)/\(.cause)/\(.comm // "-")"' \
+		"$out/watch.json" | sort | uniq -c | awk '{printf "%s%s x%s", sep, $2, $1; sep=", "}')
+	echo "watch: rsts (kernel_reason/forged/cause/comm): ${saw:-none}" >>"$out/verdict.txt"
+	return $ok
 }

@@ -48,7 +48,7 @@ scenario_meta() {
 	local f=$LAB_DIR/scenarios/$1.sh
 	[ -f "$f" ] || { echo "lab: unknown scenario '$1' ('rstscope lab list' shows them)" >&2; return 2; }
 	DESC= CAUSE= EXPECT_TOP= EXPECT_EXIT=1 TOPOLOGY=plain CAPTURE_SERVER=
-	EXPECT_RSTS=()
+	EXPECT_RSTS=() EXPECT_WATCH=()
 	unset -f scenario
 	. "$f"
 }
@@ -68,7 +68,7 @@ run_scenario() {
 	# 0: verdict matched, 3: cannot run here (says why), 4: failed to run,
 	# 5: verdict did not match
 	mkdir -p "$out" || { echo "lab: cannot create '$out'" >&2; return 4; }
-	rm -f "$out"/*.pcap "$out"/*.log "$out"/*.txt "$out"/analyze.json
+	rm -f "$out"/*.pcap "$out"/*.log "$out"/*.txt "$out"/analyze.json "$out"/*.pid "$out"/watch.json
 	echo "== $name (seed $seed) -> $out" >&2
 	(
 		scenario_meta "$name" || exit 2
@@ -88,6 +88,7 @@ run_scenario() {
 		[ $rc -eq 3 ] && exit 3
 		[ $rc -eq 0 ] || exit 4
 		lab_observe_stop
+		lab_watch_stop || exit 4
 	) &
 	# in the background so that an interrupted lab.sh can TERM it (an
 	# asynchronous subshell ignores SIGINT) and wait for its teardown
@@ -176,7 +177,7 @@ lab_interrupted() {
 
 lab_check_tools() {
 	local t missing=
-	for t in ip iptables tcpdump nginx haproxy openssl jq ethtool ping ss conntrack; do
+	for t in ip iptables tc tcpdump nginx haproxy openssl jq ethtool ping ss conntrack; do
 		command -v "$t" >/dev/null 2>&1 || missing="$missing $t"
 	done
 	[ -x "$LAB_PY" ] || missing="$missing python3"

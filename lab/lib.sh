@@ -2,8 +2,9 @@
 # reproduction lab. Sourced by lab.sh; every function is prefixed lab_.
 #
 # A run owns: network namespaces named rstlab-<run>-<role>, a tracefs
-# instance rstlab-<run>, a state dir /run/rstlab/<run> (pids, sysctls to
-# restore, cgroups), where <run> is the PID of the shell that drives the
+# instance rstlab-<run> (and rstscope watch's rstscope-<pid>), a state dir
+# /run/rstlab/<run> (pids, sysctls to restore, cgroups, tracefs instances),
+# where <run> is the PID of the shell that drives the
 # scenario. lab_cleanup_stale removes what a run whose shell is gone left.
 #
 # Addresses (each run has its own namespaces, so they never collide):
@@ -76,6 +77,16 @@ lab_teardown_run() {
 	if [ -d "$LAB_TRACEFS/instances/$LAB_PREFIX-$run" ]; then
 		echo 0 >"$LAB_TRACEFS/instances/$LAB_PREFIX-$run/tracing_on" 2>/dev/null
 		rmdir "$LAB_TRACEFS/instances/$LAB_PREFIX-$run" 2>/dev/null
+	fi
+	if [ -f "$st/tracefs" ]; then
+		# instances of processes the run started (rstscope watch), in case
+		# one was killed before it could remove its own
+		for line in $(cat "$st/tracefs"); do
+			case $line in "$LAB_TRACEFS"/instances/*) ;; *) continue ;; esac
+			[ -d "$line" ] || continue
+			echo 0 >"$line/tracing_on" 2>/dev/null
+			rmdir "$line" 2>/dev/null
+		done
 	fi
 	if [ -f "$st/sysctl" ]; then
 		# host-wide sysctls, restored in reverse order of change
@@ -186,13 +197,14 @@ lab_nsx() { local ns=$1; shift; ip netns exec "$ns" "$@"; }
 
 # lab_spawn NS NAME CMD...: start a background process in a namespace, log
 # to $OUT/NAME.log, record its PID (ip netns exec execs the command, so the
-# PID is the command's own). Sets LAST_PID.
+# PID is the command's own; also in $OUT/NAME.pid). Sets LAST_PID.
 lab_spawn() {
 	local ns=$1 name=$2; shift 2
 	ip netns exec "$ns" "$@" >"$OUT/$name.log" 2>&1 </dev/null &
 	LAST_PID=$!
 	disown "$LAST_PID"  # no job notices ("Killed") when a scenario kills it
 	lab_record_pid "$LAST_PID"
+	echo "$LAST_PID" >"$OUT/$name.pid"
 }
 
 # lab_wait PID... : wait (at most 45 s) until the given processes are gone.
@@ -338,6 +350,93 @@ lab_observe_stop() {
 			    s) mv "$OUT/counters-s.txt" "$OUT/counters-server.txt" ;;
 			    p) mv "$OUT/counters-p.txt" "$OUT/counters-proxy.txt" ;; esac
 	done
+}
+
+# --- rstscope watch (an optional step of a scenario) ----------------------
+
+# lab_watch NS IFACE: run `rstscope watch --json` in NS, capturing on IFACE
+# and reading the kernel's reset events from a tracefs instance of its own
+# (rstscope-<pid>; tracefs is host-wide, the join uses NS's own addresses),
+# until lab_watch_stop (lab.sh calls it after the capture stops). Verdicts go
+# to $OUT/watch.json, its messages to $OUT/watch.log. Teardown kills it by PID
+# and removes its instance if it could not. Without the tcp_send_reset
+# tracepoint the step is left out and $OUT/watch-skip.txt says why.
+lab_watch() {
+	local ns=$1 ifc=$2 bin i
+	[ -z "${WATCH_PID:-}" ] || lab_die "rstscope watch is already running"
+	if [ ! -e "$LAB_TRACEFS/events/tcp/tcp_send_reset" ]; then
+		echo "no tcp:tcp_send_reset tracepoint on this kernel" >"$OUT/watch-skip.txt"
+		lab_log "watch left out: $(cat "$OUT/watch-skip.txt")"
+		return 0
+	fi
+	bin=$(lab_rstscope) && [ -n "$bin" ] || lab_die "no rstscope binary for watch (set RSTSCOPE)"
+	# ip netns exec execs watch: the PID (and the instance's name) is its own;
+	# RSTLAB_RUN in its environment lets the tests find a stray one
+	RSTLAB_RUN=$RUN ip netns exec "$ns" "$bin" watch -i "$ifc" --json --horizon 1 --summary-every 0 \
+		--duration "${WATCH_MAX_S:-60}" >"$OUT/watch.json" 2>"$OUT/watch.log" </dev/null &
+	WATCH_PID=$!
+	lab_record_pid "$WATCH_PID"
+	echo "$LAB_TRACEFS/instances/rstscope-$WATCH_PID" >>"$STATE/tracefs"
+	echo "$WATCH_PID" >"$OUT/watch.pid"
+	printf 'watch: %s %s\n' "${ns##*-}" "$ifc" >>"$OUT/params.txt"
+	for ((i = 0; i < 100; i++)); do
+		grep -q 'watching:' "$OUT/watch.log" 2>/dev/null && break
+		kill -0 "$WATCH_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	grep -q "watching: capture on '$ifc'.*kernel events from tracefs instance" "$OUT/watch.log" ||
+		lab_die "rstscope watch in '$ns' did not start with both sources (see $OUT/watch.log)"
+	lab_log "watch in '$ns' on $ifc (pid $WATCH_PID)"
+}
+
+# lab_watch_stop: SIGINT (final verdicts, instance removed), KILL after 5 s.
+# Returns 1 when watch had to be killed or left its instance behind.
+lab_watch_stop() {
+	local p=${WATCH_PID:-} i rc=0 inst
+	[ -n "$p" ] || return 0
+	WATCH_PID=
+	inst=$LAB_TRACEFS/instances/rstscope-$p
+	kill -INT "$p" 2>/dev/null
+	for ((i = 0; i < 50; i++)); do
+		kill -0 "$p" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$p" 2>/dev/null; then
+		lab_log "rstscope watch (pid $p) did not stop on SIGINT; killed"
+		kill -KILL "$p" 2>/dev/null
+		rc=1
+	fi
+	wait "$p" 2>/dev/null
+	if [ -d "$inst" ]; then
+		lab_log "rstscope watch left its tracefs instance '$inst'; removed"
+		rmdir "$inst" 2>/dev/null
+		rc=1
+	fi
+	[ $rc -eq 0 ] || echo "watch did not stop cleanly" >>"$OUT/watch-problems.txt"
+	return $rc
+}
+
+# lab_mirror NS IFACE: a copy of every frame the router sends and receives on
+# its client link (c0), as a switch's monitor port would give, delivered to
+# IFACE in NS (a veth with no address, ARP or IPv6: the copies, addressed to
+# other hosts, stop at the capture). Lets a watch in the server's namespace
+# see what the path sends the client in the server's name.
+lab_mirror() {
+	local ns=$1 ifc=$2
+	ip link add name m0 netns "$NS_R" type veth peer name "$ifc" netns "$ns" ||
+		lab_die "cannot create the mirror link to '$ns'"
+	lab_nsx "$NS_R" sysctl -q -w net.ipv6.conf.m0.disable_ipv6=1
+	lab_nsx "$ns" sysctl -q -w "net.ipv6.conf.$ifc.disable_ipv6=1"
+	ip -n "$NS_R" link set m0 arp off up
+	ip -n "$ns" link set "$ifc" arp off up
+	lab_nsx "$NS_R" ethtool -K m0 tso off gso off gro off >/dev/null 2>&1
+	lab_nsx "$ns" ethtool -K "$ifc" tso off gso off gro off >/dev/null 2>&1
+	lab_nsx "$NS_R" tc qdisc add dev c0 clsact &&
+	lab_nsx "$NS_R" tc filter add dev c0 ingress protocol all u32 match u32 0 0 \
+		action mirred egress mirror dev m0 &&
+	lab_nsx "$NS_R" tc filter add dev c0 egress protocol all u32 match u32 0 0 \
+		action mirred egress mirror dev m0 ||
+		lab_die "cannot mirror the router's client link (tc clsact, u32, mirred)"
 }
 
 # --- real servers --------------------------------------------------------

@@ -13,7 +13,7 @@ lab_require() {
 	[ "$(id -u)" = 0 ] || lab_skip "needs root for network namespaces"
 	[ -x "${RSTSCOPE:-}" ] || lab_skip "no rstscope binary (RSTSCOPE)"
 	local t
-	for t in ip iptables tcpdump nginx haproxy openssl jq ethtool ping conntrack; do
+	for t in ip iptables tc tcpdump nginx haproxy openssl jq ethtool ping conntrack; do
 		command -v "$t" >/dev/null 2>&1 || lab_skip "'$t' is not installed (scripts/deps.sh)"
 	done
 	ip netns add rstlab-probe-$$ 2>/dev/null || lab_skip "cannot create network namespaces here"
@@ -24,6 +24,18 @@ lab_require() {
 lab_leftovers() {
 	ip netns list 2>/dev/null | awk '{print $1}' | grep '^rstlab-' | sed 's/^/namespace /'
 	ls /sys/kernel/tracing/instances 2>/dev/null | grep '^rstlab-' | sed 's/^/tracefs instance /'
+	# rstscope watch's instances whose process is gone (or a zombie)
+	local i p
+	for i in $(ls /sys/kernel/tracing/instances 2>/dev/null | grep '^rstscope-[0-9]*$'); do
+		p=${i#rstscope-}
+		[ -d "/proc/$p" ] && ! grep -q '^State:[[:space:]]*Z' "/proc/$p/status" 2>/dev/null ||
+			echo "tracefs instance $i (its process is gone)"
+	done
+	# processes the lab started with RSTLAB_RUN in their environment (watch)
+	for p in /proc/[0-9]*; do
+		grep -qz '^RSTLAB_RUN=' "$p/environ" 2>/dev/null &&
+			echo "process ${p#/proc/} $(tr '\0' ' ' <"$p/cmdline" 2>/dev/null)"
+	done
 	ls /run/rstlab 2>/dev/null | sed 's|^|state dir /run/rstlab/|'
 	ls -d /sys/fs/cgroup/memory/rstlab-* /sys/fs/cgroup/rstlab-* 2>/dev/null | sed 's/^/cgroup /'
 	# processes started from the lab's own files or state
@@ -61,6 +73,19 @@ lab_scenario_test() {
 		lab_assert_clean "$name" || return 1
 		rm -rf "$out"
 		lab_skip "${why:-scenario '$name' cannot run on this host}"
+	fi
+	# a scenario that runs rstscope watch: its joins were checked, or the
+	# host cannot run watch (said why)
+	if [ $rc -eq 0 ] && grep -q '^EXPECT_WATCH=' "$ROOT/lab/scenarios/$name.sh"; then
+		if [ -f "$out/watch-skip.txt" ]; then
+			echo "watch not run: $(cat "$out/watch-skip.txt")"
+		elif ! grep -q '^watch: rsts where' "$out/verdict.txt" 2>/dev/null; then
+			echo "lab run $name: the watch expectations were not checked"
+			rc=1
+		fi
+		grep '^watch:' "$out/verdict.txt" 2>/dev/null
+		[ -f "$out/watch.pid" ] && kill -0 "$(cat "$out/watch.pid")" 2>/dev/null &&
+			{ echo "rstscope watch (pid $(cat "$out/watch.pid")) still runs"; rc=1; }
 	fi
 	if [ $rc -ne 0 ]; then
 		echo "lab run $name: exit $rc"
