@@ -135,6 +135,13 @@ static void cause_on_final(const struct detect_env *env, struct pending_rst *p, 
 	} else if (p->retrans >= 3) {
 		SET(CAUSE_LOSS_MTU, 0.6, "%u retransmissions before the RST: the path lost "
 		    "packets", p->retrans);
+	} else if (v->shape == SHAPE_IDLE_THEN_RESET && v->sender_role == ROLE_SERVER) {
+		/* the server's side ended the silence with an RST: an idle timeout
+		 * that resets (load balancers and proxies do); the client learns of
+		 * it when it reuses the pooled connection */
+		SET(CAUSE_IDLE_REAP, 0.7, "the server side reset the connection after %.1f s of "
+		    "silence: an idle timeout (a load balancer or proxy) reaped it",
+		    v->idle_gap_s);
 	} else if (v->shape == SHAPE_IDLE_THEN_RESET) {
 		SET(CAUSE_DELIBERATE_ABORT, 0.5, "it reset after %.1f s of silence: a timeout "
 		    "(application or keepalive) gave up", v->idle_gap_s);

@@ -75,7 +75,7 @@ struct rst_verdict {
 	enum rst_kind kind;
 	enum rst_role sender_role;
 	enum rst_forged forged;
-	char forged_evidence[192];
+	char forged_evidence[256];
 	enum rst_shape shape;
 	double idle_gap_s;      /* < 0: none (JSON null) */
 	double reap_gap_s;      /* the silence a reaping hop timed out on (< 0: none):
@@ -91,7 +91,7 @@ struct rst_verdict {
 	enum tls_stage tls;
 	/* cause */
 	enum rst_cause cause;
-	char cause_evidence[192];
+	char cause_evidence[256];
 	/* kernel join (watch); kernel_reason "" when not joined */
 	char kernel_reason[32];
 	bool kernel_checked;    /* watch looked for the event (absence is evidence) */

@@ -414,8 +414,31 @@ static void test_timeout_bounds(void)
 	engine_free(e);
 }
 
+/* A proxy's idle timeout that resets: the RST ends the silence itself,
+ * from the server's side, before the client reuses the connection. */
+static void test_idle_reset_by_server_side(void)
+{
+	struct engine *e = fresh();
+	struct conv c;
+
+	conv_init(&c, e, 45000);
+	handshake(&c, 0);
+	seg(&c, 5, 1, TH_PSH | TH_ACK, "GET / HTTP/1.1\r\n\r\n", 0);
+	seg(&c, 6, 0, TH_PSH | TH_ACK, "HTTP/1.1 200 OK\r\n\r\n", 0);
+	seg(&c, 7, 1, TH_ACK, NULL, 0);
+	seg(&c, 3007, 0, TH_RST | TH_ACK, NULL, 0);
+	engine_flush(e);
+	CHECK_EQ_INT(ngot, 1);
+	CHECK_EQ_STR(rst_shape_name[got[0].shape], "idle-then-reset");
+	CHECK_EQ_STR(rst_cause_name[got[0].cause], "idle-reap");
+	CHECK(engine_diagnosis(e)->n_timeouts == 1 &&
+	      engine_diagnosis(e)->timeouts[0].lo_s > 2.9 && engine_diagnosis(e)->timeouts[0].lo_s < 3.1);
+	engine_free(e);
+}
+
 int main(void)
 {
+	test_idle_reset_by_server_side();
 	test_timeout_bounds();
 	test_listen_overflow();
 	test_client_aborts();
