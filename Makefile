@@ -71,6 +71,7 @@ FUZZ_O  := $(O)-fuzz
 FUZZ_CF := -std=c11 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all
 FUZZ_OBJS := $(LIBSRCS:%.c=$(FUZZ_O)/%.o)
 FUZZERS := $(patsubst fuzz/%.c,$(FUZZ_O)/%,$(wildcard fuzz/fuzz_*.c))
+.SECONDARY: $(FUZZ_OBJS)
 $(FUZZ_O)/%.o: %.c
 	@mkdir -p $(dir $@)
 	clang $(CPPFLAGS) $(FUZZ_CF) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
