@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cmd/cmd.h"
@@ -14,7 +15,7 @@
 #include "util/util.h"
 
 struct analyze_opts {
-	bool json, quiet;
+	bool json, quiet, progress;
 	const char *filter;
 	uint64_t explain_frame;
 	struct engine_opts eng;
@@ -90,6 +91,25 @@ static void frame_warning(const char *path, enum decode_result res, uint64_t fra
 }
 
 #define BATCH 32
+#define PROGRESS_EVERY 65536   /* frames between progress lines */
+
+/* A progress line on stderr when it is a terminal (never in a pipe). */
+static void progress(const char *path, const struct engine *e, off_t size, bool done)
+{
+	const struct engine_stats *s = engine_stats(e);
+
+	if (done) {
+		fputs("\r\033[K", stderr);
+		return;
+	}
+	if (size > 0)
+		fprintf(stderr, "\ranalyze: '%s' %3.0f%% (%llu frames, %llu RSTs)\033[K", path,
+			100.0 * (double)(s->bytes + 16 * s->frames) / (double)size,
+			(unsigned long long)s->frames, (unsigned long long)s->rsts);
+	else
+		fprintf(stderr, "\ranalyze: '%s' %llu frames, %llu RSTs\033[K", path,
+			(unsigned long long)s->frames, (unsigned long long)s->rsts);
+}
 
 /* Feed n frames as a batch; returns 0 (the batch is empty again). */
 static unsigned feed_batch(struct engine *e, const struct engine_input *in, unsigned n,
@@ -116,7 +136,10 @@ static int analyze_file(const char *path, struct run *r)
 	int rc, bad = 0, link;
 	struct engine_input in[BATCH];
 	unsigned n = 0;
-	uint64_t gen;
+	uint64_t gen, since = 0;
+	bool show = o->progress;
+	struct stat st;
+	off_t size = 0;
 
 	pf = pcapfile_open(path, o->filter, err, sizeof(err));
 	if (!pf) {
@@ -131,12 +154,18 @@ static int analyze_file(const char *path, struct run *r)
 	}
 	link = pcapfile_link(pf);
 	gen = pcapfile_generation(pf);
+	if (show && strcmp(path, "-") && !stat(path, &st))
+		size = st.st_size;
 	if (!decode_link_supported(link))
 		warnx_("'%s': link type %s (%d) is not supported; its frames are counted only",
 		       path, pcapfile_link_name(pf), link);
 	while ((rc = pcapfile_next(pf, &fr, err, sizeof(err))) == 1) {
 		enum decode_result res;
 
+		if (show && ++since == PROGRESS_EVERY) {
+			since = 0;
+			progress(path, e, size, false);
+		}
 		if (gen != UINT64_MAX) {   /* batches: the engine fetches their flows ahead */
 			uint64_t now = pcapfile_generation(pf);
 
@@ -155,6 +184,8 @@ static int analyze_file(const char *path, struct run *r)
 			frame_warning(path, res, fr.number, warned);
 	}
 	n = feed_batch(e, in, n, path, warned);
+	if (show)
+		progress(path, e, size, true);
 	if (rc < 0) {
 		warnx_("'%s': %s (results up to there follow)", path, err);
 		bad = 1;
@@ -193,6 +224,7 @@ static int parse_args(int argc, char **argv, struct analyze_opts *o)
 	int c;
 
 	o->rep.colour = want_colour(STDOUT_FILENO);
+	o->progress = isatty(STDERR_FILENO) == 1;
 	while ((c = getopt_long(argc, argv, "jf:qe:h", lo, NULL)) != -1) {
 		switch (c) {
 		case 'j': o->json = true; break;
