@@ -100,7 +100,7 @@ static void cause_on_final(const struct detect_env *env, struct pending_rst *p, 
 	} else if (v->kind == KIND_REFUSED) {
 		h = host_get(env->ft, &v->src, false);
 		if (h && h->resets &&
-		    host_resets_near(h, v->ts_ns, 30 * (int64_t)1000000000, 0, v->sport) >= 1)
+		    host_resets_near(h, p->clock_ns, 30 * (int64_t)1000000000, 0, v->sport) >= 1)
 			SET(CAUSE_PEER_RESTART, 0.7, "refused within 30 s of resets from the same "
 			    "service: it went down");
 		else

@@ -17,10 +17,10 @@ static void cluster_on_rst(const struct detect_env *env, struct pending_rst *p, 
 		return;
 	if (p->v.kind == KIND_REFUSED) {
 		h->refused++;
-		h->last_refused_ns = p->v.ts_ns;
+		h->last_refused_ns = p->clock_ns;
 		return;
 	}
-	host_note_reset(h, p->v.ts_ns, p->v.flow_id, p->v.sport);
+	host_note_reset(h, p->clock_ns, p->v.flow_id, p->v.sport);
 }
 
 static void cluster_on_final(const struct detect_env *env, struct pending_rst *p, struct flow *f)
@@ -34,7 +34,7 @@ static void cluster_on_final(const struct detect_env *env, struct pending_rst *p
 		return;
 	h = host_get(env->ft, &p->v.src, false);
 	if (h)
-		p->v.cluster_size += host_resets_near(h, p->v.ts_ns,
+		p->v.cluster_size += host_resets_near(h, p->clock_ns,
 						      (int64_t)(env->o->cluster_window_s * 1e9),
 						      p->v.flow_id, p->v.sport);
 }

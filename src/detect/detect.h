@@ -20,6 +20,8 @@
 struct pending_rst {
 	struct rst_verdict v;
 	int64_t horizon_ns;
+	int64_t clock_ns;          /* the engine's clock at the RST (v.ts_ns is the
+	                            * packet's own time, which can go backwards) */
 	uint32_t flow_idx;
 	uint8_t sdir;              /* the RST's direction within its flow */
 	uint8_t flow_created;      /* the flow began with this RST */

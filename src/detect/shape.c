@@ -5,7 +5,7 @@
 static void shape_on_rst(const struct detect_env *env, struct pending_rst *p, struct flow *f,
 			 const struct tcp_view *v)
 {
-	int64_t idle_min = (int64_t)(env->o->idle_min_s * 1e9), gap = -1, now = p->v.ts_ns;
+	int64_t idle_min = (int64_t)(env->o->idle_min_s * 1e9), gap = -1, now = p->clock_ns;
 	const struct flow_dir *s = &f->d[p->sdir], *r = &f->d[!p->sdir];
 
 	(void)v;

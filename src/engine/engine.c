@@ -148,15 +148,19 @@ static void guess_roles(struct flow *f)
 	}
 }
 
+/* `ts` is the engine's clock (never backwards), `when` the packet's own
+ * capture time, which the verdict reports. */
 static void on_rst(struct engine *e, struct flow *f, int dir, bool created,
-		   const struct tcp_view *v, int64_t ts, const char *file, uint64_t frame)
+		   const struct tcp_view *v, int64_t ts, int64_t when, const char *file,
+		   uint64_t frame)
 {
 	struct pending_rst *p = pend_push(e);
 
 	memset(p, 0, sizeof(*p));
 	p->v.file = file;
 	p->v.frame = frame;
-	p->v.ts_ns = ts;
+	p->v.ts_ns = when;
+	p->clock_ns = ts;
 	p->v.flow_id = f->id;
 	p->v.src = v->src;
 	p->v.dst = v->dst;
@@ -292,7 +296,9 @@ static void segment(struct engine *e, const struct tcp_view *v, uint32_t hash, i
 	bool created;
 	int dir;
 
-	if (ts < e->clock) {
+	int64_t when = ts;
+
+	if (ts < e->clock) {     /* clamped for the engine; reported as captured */
 		e->st.time_backwards++;
 		ts = e->clock;
 	}
@@ -325,7 +331,7 @@ static void segment(struct engine *e, const struct tcp_view *v, uint32_t hash, i
 		}
 	}
 	if (v->flags & TH_RST)
-		on_rst(e, f, dir, created && !(v->flags & TH_SYN), v, ts, file, frame);
+		on_rst(e, f, dir, created && !(v->flags & TH_SYN), v, ts, when, file, frame);
 	update_flow(e, f, dir, v, ts);
 	/* application context starts where a side's turn starts: the first
 	 * data segment after the other side's data (a request, a response,

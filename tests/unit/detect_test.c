@@ -436,8 +436,28 @@ static void test_idle_reset_by_server_side(void)
 	engine_free(e);
 }
 
+/* Timestamps that go backwards (several interfaces, a clock step) are
+ * clamped for the engine and counted, and reported as captured. */
+static void test_time_backwards(void)
+{
+	struct engine *e = fresh();
+	struct conv c;
+
+	conv_init(&c, e, 46000);
+	handshake(&c, 1000);
+	seg(&c, 1005, 1, TH_PSH | TH_ACK, "GET / HTTP/1.1\r\n\r\n", 0);
+	seg(&c, 500, 0, TH_RST | TH_ACK, NULL, 0);    /* half a second "earlier" */
+	engine_flush(e);
+	CHECK_EQ_INT(ngot, 1);
+	CHECK_EQ_INT(got[0].ts_ns, c.t0 + 500 * 1000000LL);
+	CHECK_EQ_INT(engine_stats(e)->time_backwards, 1);
+	CHECK_EQ_STR(rst_kind_name[got[0].kind], "established");
+	engine_free(e);
+}
+
 int main(void)
 {
+	test_time_backwards();
 	test_idle_reset_by_server_side();
 	test_timeout_bounds();
 	test_listen_overflow();
