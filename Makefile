@@ -102,4 +102,4 @@ install: all
 clean:
 	rm -rf $(O) $(O)-asan $(FUZZ_O)
 
--include $(DEPS)
+-include $(DEPS) $(FUZZ_OBJS:.o=.d)
