@@ -33,11 +33,15 @@ void report_text_rst(FILE *f, const struct rst_verdict *v, const struct report_o
 
 	verdict_flow_str(v, flow, sizeof(flow));
 	when(v->ts_ns, t, sizeof(t));
-	fprintf(f, "%sframe %" PRIu64 "%s  %s  %s  %s%s%s ttl %u\n", BOLD(o), v->frame, OFF(o), t,
-		flow, (v->flags & TH_ACK) ? "RST+ACK" : "RST", v->payload_len ? " with data" : "", "",
-		v->ttl);
-	fprintf(f, "  %-8s %s, sent by the %s\n", "kind", rst_kind_name[v->kind],
-		rst_role_name[v->sender_role]);
+	fprintf(f, "%sframe %" PRIu64 "%s  %s  %s  %s%s ttl %u\n", BOLD(o), v->frame, OFF(o), t,
+		flow, (v->flags & TH_ACK) ? "RST+ACK" : "RST",
+		v->payload_len ? " with data" : "", v->ttl);
+	if (v->sender_role == ROLE_UNKNOWN)
+		fprintf(f, "  %-8s %s, sender's role unknown (no SYN, ports give no hint)\n",
+			"kind", rst_kind_name[v->kind]);
+	else
+		fprintf(f, "  %-8s %s, sent by the %s\n", "kind", rst_kind_name[v->kind],
+			rst_role_name[v->sender_role]);
 	fprintf(f, "  %-8s %s%s%s: %s\n", "sender", fc, rst_forged_name[v->forged], OFF(o),
 		v->forged_evidence);
 	fprintf(f, "  %-8s %s", "shape", rst_shape_name[v->shape]);
