@@ -33,9 +33,9 @@ void report_text_rst(FILE *f, const struct rst_verdict *v, const struct report_o
 
 	verdict_flow_str(v, flow, sizeof(flow));
 	when(v->ts_ns, t, sizeof(t));
-	fprintf(f, "%sframe %" PRIu64 "%s  %s  %s  %s%s ttl %u\n", BOLD(o), v->frame, OFF(o), t,
+	fprintf(f, "%sframe %" PRIu64 "%s  %s  %s  %s%s %s %u\n", BOLD(o), v->frame, OFF(o), t,
 		flow, (v->flags & TH_ACK) ? "RST+ACK" : "RST",
-		v->payload_len ? " with data" : "", v->ttl);
+		v->payload_len ? " with data" : "", v->ipver == 6 ? "hop limit" : "ttl", v->ttl);
 	if (v->sender_role == ROLE_UNKNOWN)
 		fprintf(f, "  %-8s %s, sender's role unknown (no SYN, ports give no hint)\n",
 			"kind", rst_kind_name[v->kind]);
