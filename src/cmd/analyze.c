@@ -144,6 +144,8 @@ static int analyze_file(const char *path, struct run *r)
 	pf = pcapfile_open(path, o->filter, err, sizeof(err));
 	if (!pf) {
 		warnx_("'%s': %s", path, err);
+		if (o->json)
+			report_json_error(stdout, path, 0, err);
 		return 1;
 	}
 	e = engine_new(&o->eng, sink, r);
@@ -188,6 +190,8 @@ static int analyze_file(const char *path, struct run *r)
 		progress(path, e, size, true);
 	if (rc < 0) {
 		warnx_("'%s': %s (results up to there follow)", path, err);
+		if (o->json)
+			report_json_error(stdout, path, pcapfile_frames(pf) + 1, err);
 		bad = 1;
 	}
 	engine_flush(e);

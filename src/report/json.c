@@ -105,6 +105,18 @@ void report_json_rst(FILE *f, const struct rst_verdict *v)
 	fputs("}\n", f);
 }
 
+void report_json_error(FILE *f, const char *file, uint64_t frame, const char *message)
+{
+	fputs("{\"type\":\"error\",\"file\":", f);
+	report_json_string(f, file);
+	if (frame)
+		fprintf(f, ",\"frame\":%" PRIu64 ",\"message\":", frame);
+	else
+		fputs(",\"frame\":null,\"message\":", f);
+	report_json_string(f, message);
+	fputs("}\n", f);
+}
+
 static void json_example(FILE *f, const struct diag_example *ex)
 {
 	fprintf(f, "{\"frame\":%" PRIu64 ",\"flow\":", ex->frame);

@@ -30,6 +30,9 @@ void report_text_rst(FILE *f, const struct rst_verdict *v, const struct report_o
 void report_text_summary(FILE *f, const char *file, const struct diagnosis *d,
 			 const struct engine_stats *s, const struct report_opts *o);
 
+/* A "type":"error" object: an input that could not be read (frame 0: the
+ * file itself) or that is truncated or corrupt at `frame`. */
+void report_json_error(FILE *f, const char *file, uint64_t frame, const char *message);
 /* Write s as a JSON string literal (quotes included), escaping as RFC 8259. */
 void report_json_string(FILE *f, const char *s);
 

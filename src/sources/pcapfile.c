@@ -246,7 +246,12 @@ struct pcapfile *pcapfile_open(const char *path, const char *filter, char *err, 
 	}
 	pf->p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_NANO, ebuf);
 	if (!pf->p) {
-		fmt_buf(err, errsz, "%s", ebuf[0] ? ebuf : "cannot open");
+		size_t n = strlen(path);
+		/* libpcap names the file itself; the caller names it once */
+		const char *why = !strncmp(ebuf, path, n) && ebuf[n] == ':' && ebuf[n + 1] == ' '
+				  ? ebuf + n + 2 : ebuf;
+
+		fmt_buf(err, errsz, "%s", why[0] ? why : "cannot open");
 		free(pf);
 		return NULL;
 	}
@@ -362,6 +367,11 @@ int pcapfile_next(struct pcapfile *pf, struct pcap_frame *fr, char *err, size_t 
 uint64_t pcapfile_generation(const struct pcapfile *pf)
 {
 	return pf->fd > 0 ? pf->gen : UINT64_MAX;
+}
+
+uint64_t pcapfile_frames(const struct pcapfile *pf)
+{
+	return pf->frames;
 }
 
 int pcapfile_link(const struct pcapfile *pf)

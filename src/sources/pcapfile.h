@@ -29,6 +29,8 @@ int pcapfile_next(struct pcapfile *pf, struct pcap_frame *fr, char *err, size_t 
  * when it changes. UINT64_MAX: a frame is valid only until the next
  * pcapfile_next() (libpcap). */
 uint64_t pcapfile_generation(const struct pcapfile *pf);
+/* Frames read so far (an error is about the next one). */
+uint64_t pcapfile_frames(const struct pcapfile *pf);
 /* The link type of the file's first interface. */
 int pcapfile_link(const struct pcapfile *pf);
 const char *pcapfile_link_name(const struct pcapfile *pf);

@@ -40,6 +40,14 @@ grep -q "peer-restart" <<<"$out" || t "-q: no diagnosis"
 n=$("$RSTSCOPE" analyze --json samples/refused.pcap samples/unread-close.pcap | jq -r 'select(.type=="summary") | .file' | tr '\n' ' ')
 [ "$n" = "samples/refused.pcap samples/unread-close.pcap " ] || t "several files: summaries '$n'"
 
+# a truncated file: an error line before its summary, in JSON too
+printf '\xd4\xc3\xb2\xa1\x02\x00\x04\x00\0\0\0\0\0\0\0\0\xff\xff\0\0\x01\0\0\0\0\0\0\0\0\0\0\0\x40\0\0\0' >"$O/cut.pcap"
+out=$("$RSTSCOPE" analyze --json "$O/cut.pcap" "$O/no-such.pcap" 2>"$O/err")
+[ $? = 3 ] || t "truncated and missing files: exit code"
+[ "$(jq -r 'select(.type=="error") | "\(.frame)"' <<<"$out" | tr '\n' ' ')" = "1 null " ] || t "error lines"
+[ "$(jq -r '.type' <<<"$out" | tr '\n' ' ')" = "error summary error " ] || t "error line order"
+grep -q "'$O/no-such.pcap': No such file" "$O/err" || t "a missing file is not named once"
+
 # usage errors
 for args in "" "--bogus x.pcap" "--idle-min -1 x.pcap" "--idle-min abc x.pcap" "--cluster-min 1 x.pcap" "--max-flows 5 x.pcap" "--explain 0 x.pcap"; do
 	# shellcheck disable=SC2086
