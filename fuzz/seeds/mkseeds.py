@@ -15,6 +15,10 @@ fuzzer's mutations is wrong.
 """
 import os
 import struct
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../../tests/lib"))
+from inet import csum  # noqa: E402
 
 FIN, SYN, RST, PSH, ACK = 0x01, 0x02, 0x04, 0x08, 0x10
 A4, B4 = bytes([192, 0, 2, 10]), bytes([198, 51, 100, 20])
@@ -24,15 +28,6 @@ B6 = bytes.fromhex("20010db8000000000000000000000002")
 SYN_OPTS = (struct.pack("!BBH", 2, 4, 1460) + b"\x04\x02" + struct.pack("!BBII", 8, 10, 1, 0)
             + b"\x01" + struct.pack("!BBB", 3, 3, 7))
 TS_OPTS = b"\x01\x01" + struct.pack("!BBII", 8, 10, 2, 1)
-
-
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
 
 
 def tcp(src, dst, flags, payload=b"", opts=b"", sport=42000, dport=443, seq=1000, ack=0):

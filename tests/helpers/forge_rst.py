@@ -5,15 +5,10 @@ as one of its own resets. usage: forge_rst.py SRC SPORT DST DPORT"""
 import socket
 import struct
 import sys
+import os
 
-
-def csum(b):
-    if len(b) % 2:
-        b += b"\0"
-    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    return ~s & 0xFFFF
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "../lib"))
+from inet import csum  # noqa: E402
 
 
 def main(argv):
