@@ -94,7 +94,7 @@ static void frame_warning(const char *path, enum decode_result res, uint64_t fra
 #define PROGRESS_EVERY 65536   /* frames between progress lines */
 
 /* A progress line on stderr when it is a terminal (never in a pipe). */
-static void progress(const char *path, const struct engine *e, off_t size, bool done)
+static void progress(const char *path, struct engine *e, off_t size, bool done)
 {
 	const struct engine_stats *s = engine_stats(e);
 

@@ -10,17 +10,13 @@ static void cluster_on_rst(const struct detect_env *env, struct pending_rst *p, 
 
 	(void)f;
 	(void)v;
-	if (p->v.kind == KIND_AFTER_RST || p->v.sender_role == ROLE_CLIENT)
+	/* refused SYNs are no resets of open connections: not counted */
+	if (p->v.kind == KIND_AFTER_RST || p->v.kind == KIND_REFUSED ||
+	    p->v.sender_role == ROLE_CLIENT)
 		return;
 	h = host_get(env->ft, &p->v.src, true);
-	if (!h)
-		return;
-	if (p->v.kind == KIND_REFUSED) {
-		h->refused++;
-		h->last_refused_ns = p->clock_ns;
-		return;
-	}
-	host_note_reset(h, p->clock_ns, p->v.flow_id, p->v.sport);
+	if (h)
+		host_note_reset(h, p->clock_ns, p->v.flow_id, p->v.sport);
 }
 
 static void cluster_on_final(const struct detect_env *env, struct pending_rst *p, struct flow *f)

@@ -38,7 +38,16 @@ static size_t hist_str(const struct ttl_hist *h, char *buf, size_t size)
 	return n;
 }
 
-/* Judge the TTL alone: returns the verdict and writes why. */
+static bool hist_has(const struct ttl_hist *h, unsigned ttl)
+{
+	for (int i = 0; i < FLOW_TTL_SLOTS; i++)
+		if (h->cnt[i] && h->val[i] == ttl)
+			return true;
+	return false;
+}
+
+/* Judge a TTL not in h (the in-flow baseline): returns the verdict and
+ * writes why. */
 static enum rst_forged judge_ttl(unsigned ttl, const struct ttl_hist *h, const char *where,
 				 char *why, size_t size, double *conf)
 {
@@ -52,11 +61,6 @@ static enum rst_forged judge_ttl(unsigned ttl, const struct ttl_hist *h, const c
 
 		if (!h->cnt[i])
 			continue;
-		if (h->val[i] == ttl) {
-			fmt_buf(why, size, "TTL %u matches its TTLs %s (%s)", ttl, where, set);
-			*conf = 0.9;
-			return FORGED_GENUINE;
-		}
 		bi = ttl_initial(h->val[i]);
 		bh = bi - h->val[i];
 		if (bi == ri && (rh == bh + 1 || bh == rh + 1))
@@ -92,7 +96,7 @@ static enum rst_forged judge_ttl(unsigned ttl, const struct ttl_hist *h, const c
 	return FORGED_FORGED;
 }
 
-/* Against the host's other flows, which may have taken other paths or
+/* Judge a TTL not in h, the host's other flows, which may have taken other paths or
  * reached another host behind the same address. A box that forges the
  * host's address sits between us and the host, so its RSTs arrive from
  * closer than the host's own packets; an RST from within, or beyond, the
@@ -110,11 +114,6 @@ static enum rst_forged judge_host(unsigned ttl, const struct ttl_hist *h, char *
 
 		if (!h->cnt[i])
 			continue;
-		if (h->val[i] == ttl) {
-			fmt_buf(why, size, "TTL %u matches its TTLs on its other flows (%s)", ttl, set);
-			*conf = 0.8;
-			return FORGED_GENUINE;
-		}
 		bi = ttl_initial(h->val[i]);
 		bh = bi - h->val[i];
 		one_init &= !init || bi == init;
@@ -168,10 +167,18 @@ static void sender_on_final(const struct detect_env *env, struct pending_rst *p,
 		p->sender_conf = 0;
 		return;
 	}
-	if (host && h == &host->ttl)
+	if (hist_has(h, p->v.ttl)) {
+		char set[32];
+
+		hist_str(h, set, sizeof(set));
+		fmt_buf(why, sizeof(why), "TTL %u matches its TTLs %s (%s)", p->v.ttl, where, set);
+		verdict = FORGED_GENUINE;
+		conf = host ? 0.8 : 0.9;
+	} else if (host) {
 		verdict = judge_host(p->v.ttl, h, why, sizeof(why), &conf);
-	else
+	} else {
 		verdict = judge_ttl(p->v.ttl, h, where, why, sizeof(why), &conf);
+	}
 
 	/* corroborating tells */
 	if (s && s->after_rst_data && f->rsts) {

@@ -207,7 +207,7 @@ static void update_flow(struct engine *e, struct flow *f, int dir, const struct 
 		if (!d->seq_valid || seq_gt(end, d->next_seq))
 			d->next_seq = end;
 		d->seq_valid = 1;
-		if (d->rst && v->payload_len && d->after_rst_data < UINT16_MAX)
+		if (d->rsts && v->payload_len && d->after_rst_data < UINT16_MAX)
 			d->after_rst_data++;
 		if (d->ttl.cnt[0] && d->ttl.val[0] == v->ttl) {
 			if (d->ttl.cnt[0] < UINT32_MAX)
@@ -228,7 +228,6 @@ static void update_flow(struct engine *e, struct flow *f, int dir, const struct 
 			d->rst_first_ack = v->ack;
 		if (d->rsts < UINT16_MAX)
 			d->rsts++;
-		d->rst = 1;
 		f->rsts++;
 	}
 	if (v->flags & TH_ACK && !rst) {
@@ -268,15 +267,13 @@ static void update_flow(struct engine *e, struct flow *f, int dir, const struct 
 		if (!rst)
 			diagnosis_survived(e->diag, (double)f->idle_gap_ns / 1e9);
 	}
-	f->gap_before_last_ns = ts - f->last_ns;
-	if (f->gap_before_last_ns >= e->idle_min_ns) {
-		f->idle_gap_ns = f->gap_before_last_ns;
+	if (ts - f->last_ns >= e->idle_min_ns) {
+		f->idle_gap_ns = ts - f->last_ns;
 		f->idle_end_ns = ts;
 		f->reuse_pending = v->payload_len > 0 && !rst;
 		f->reuse_dir = (uint8_t)dir;
 	}
 	f->last_ns = ts;
-	f->last_dir = (uint8_t)dir;
 	flow_touch(e->ft, f, f->state == FS_CLOSED, ts);
 }
 
@@ -397,10 +394,10 @@ void engine_frames(struct engine *e, const struct engine_input *in, unsigned n, 
 	}
 }
 
-const struct engine_stats *engine_stats(const struct engine *e)
+const struct engine_stats *engine_stats(struct engine *e)
 {
 	const struct flow_table_stats *fs = flow_table_stats(e->ft);
-	struct engine_stats *st = (struct engine_stats *)&e->st;
+	struct engine_stats *st = &e->st;
 
 	st->flows_created = fs->created;
 	st->flows_evicted = fs->evicted;
@@ -410,7 +407,7 @@ const struct engine_stats *engine_stats(const struct engine *e)
 	return st;
 }
 
-const struct diagnosis *engine_diagnosis(const struct engine *e)
+const struct diagnosis *engine_diagnosis(struct engine *e)
 {
 	diagnosis_finish(e->diag);
 	return e->diag;

@@ -68,7 +68,8 @@ void engine_advance(struct engine *e, int64_t now_ns);
 /* End of input: finalise everything still pending. */
 void engine_flush(struct engine *e);
 
-const struct engine_stats *engine_stats(const struct engine *e);
-const struct diagnosis *engine_diagnosis(const struct engine *e);
+/* Both bring their figures up to date first (flow counts; the ranking). */
+const struct engine_stats *engine_stats(struct engine *e);
+const struct diagnosis *engine_diagnosis(struct engine *e);
 
 #endif

@@ -41,7 +41,7 @@ struct flow_dir {
 	uint8_t rst_ack_varied; /* its RSTs carried different ACK numbers (a burst) */
 	uint16_t ipid_nonzero;  /* packets with a non-zero IP ID (saturating) */
 	struct ttl_hist ttl;    /* non-RST packets only */
-	uint8_t syn : 1, synack : 1, fin : 1, rst : 1, seq_valid : 1, ack_valid : 1, has_ipid : 1;
+	uint8_t syn : 1, synack : 1, fin : 1, seq_valid : 1, ack_valid : 1;
 };
 
 /* HTTP/1.x and TLS context, read from the first bytes of segments. */
@@ -64,10 +64,8 @@ struct flow {
 	uint32_t next, prev;    /* recency list links (pool indices) */
 	uint64_t id;            /* engine-wide number, bumps when a tuple is reused */
 	int64_t last_ns;        /* last packet, either direction */
-	int64_t gap_before_last_ns; /* silence before the last packet */
 	int64_t idle_gap_ns;    /* the last silence >= the idle threshold ... */
 	int64_t idle_end_ns;    /* ... and the packet that ended it */
-	uint8_t last_dir;       /* 0: a->b, 1: b->a */
 	uint8_t last_data_dir;  /* direction of the last data segment, 2: none yet */
 	uint32_t lru_sec;       /* capture second of its last move in the recency list */
 	uint8_t client;         /* index of the client direction (0 or 1) */
@@ -132,8 +130,6 @@ struct host {
 	uint8_t used;
 	struct ttl_hist ttl;            /* non-RST packets it sent, all flows */
 	struct host_resets *resets;
-	int64_t last_refused_ns;        /* last SYN it refused */
-	uint32_t refused;               /* SYNs it refused */
 };
 /* Record an RST `h` sent from `port` on flow `flow_id` at `ns`; false on no memory. */
 bool host_note_reset(struct host *h, int64_t ns, uint64_t flow_id, uint16_t port);
