@@ -349,14 +349,10 @@ static void segment(struct engine *e, const struct tcp_view *v, uint32_t hash, i
 enum decode_result engine_frame(struct engine *e, int link, const uint8_t *data, size_t caplen,
 				int64_t ts_ns, const char *file, uint64_t frame)
 {
-	struct tcp_view v;
-	enum decode_result r = decode_frame(link, data, caplen, &v);
+	const struct engine_input in = { data, caplen, ts_ns, frame, link };
+	enum decode_result r;
 
-	e->st.frames++;
-	e->st.bytes += caplen;
-	e->st.result[r]++;
-	if (r == DECODE_OK)
-		engine_segment(e, &v, ts_ns, file, frame);
+	engine_frames(e, &in, 1, file, &r);
 	return r;
 }
 
