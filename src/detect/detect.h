@@ -10,6 +10,7 @@
 #ifndef RSTSCOPE_DETECT_H
 #define RSTSCOPE_DETECT_H
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "decode/decode.h"
@@ -40,6 +41,12 @@ struct pending_rst {
 	int64_t provoked_ns;       /* the receiver's last data before the RST */
 	uint64_t peer_body_bytes;  /* receiver's bytes in the current request */
 	uint32_t retrans;          /* retransmissions in the flow before the RST */
+	uint8_t completed_close;   /* both FINs sent and acknowledged before the RST */
+	uint8_t acked_reuse;       /* the receiver's data ended a silence and the
+	                            * sender acknowledged it, sending no data since */
+	int64_t reuse_ns;          /* ... when that data came */
+	int64_t quiet_since_ns;    /* ... and the sender's last data (or the silence's
+	                            * start) before it: when its idle timer began */
 };
 
 struct detect_env {
@@ -60,6 +67,53 @@ extern const struct detector detect_kind, detect_shape, detect_context, detect_s
 	detect_cluster, detect_cause;
 extern const struct detector *const detect_table[];
 extern const unsigned detect_count;
+
+/* ---- the cause decision: an ordered table of rules (cause_rules.c) ----
+ *
+ * The first rule whose predicate holds gives the RST its cause, confidence
+ * and evidence. Facts are computed once per RST from what the detectors
+ * before cause decided; predicates only read them. */
+struct cause_facts {
+	const struct rst_verdict *v;
+	const struct pending_rst *p;
+	bool first_cause_known;     /* the flow's first RST had a cause ... */
+	enum rst_cause first_cause; /* ... this one */
+	bool restart_refused;       /* refused soon after resets of the same service */
+	bool answered_error;        /* the server answered >= 400, no request open */
+	bool big_body;              /* a request body past a size limit */
+	bool cluster;               /* enough flows of the service reset together */
+	bool keepalive_unread;      /* the server's idle timer fired on an acked reuse */
+	double timer_s;             /* ... that long after it went quiet */
+	double unread_ms;           /* ... with the request that long in its queue */
+	double cluster_window_s;
+};
+
+#define RULE_CAUSE_FIRST CAUSE__COUNT /* the cause of the flow's first RST */
+#define RULE_CONF_SENDER (-1.0)       /* the sender verdict's confidence */
+enum rule_reap { REAP_IDLE, REAP_FIN, REAP_TIMER }; /* which silence a reaper timed */
+
+struct cause_rule {
+	const char *id;             /* stable, in docs/output.md */
+	unsigned cause;             /* enum rst_cause, or RULE_CAUSE_FIRST */
+	double confidence;          /* 0..1, or RULE_CONF_SENDER */
+	bool race;                  /* counts as a keep-alive race */
+	enum rule_reap reap;        /* the gap an idle-timeout estimate uses */
+	bool (*when)(const struct cause_facts *x);
+	/* the evidence sentence */
+	void (*why)(const struct cause_facts *x, char *buf, size_t size);
+	const char *doc;            /* the predicate in words */
+};
+extern const struct cause_rule cause_rules[];
+extern const unsigned cause_rule_count;
+/* The rule that decides facts x (the last rule always holds). */
+const struct cause_rule *cause_rule_match(const struct cause_facts *x);
+
+/* Thresholds the rules name (docs/output.md lists them with the rules). */
+#define RULE_RESTART_REFUSED_S 30.0    /* refused this soon after the service's resets */
+#define RULE_RETRANS_MIN 3             /* retransmissions that mean a lossy path */
+#define RULE_BODY_LIMIT_413 (64u << 10) /* body read before a 413: a size limit */
+#define RULE_BODY_BIG (1u << 20)       /* body past this: a size limit, any status */
+#define RULE_UNREAD_MAX_S 2.0          /* an acked reuse this long before the RST */
 
 /* Shared helpers. Serial-number comparison (RFC 1982) for 32-bit seq. */
 static inline bool seq_lt(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }

@@ -34,6 +34,8 @@ void engine_opts_default(struct engine_opts *o)
 	o->cluster_window_s = 1.0;
 	o->cluster_min = 3;
 	o->idle_min_s = 1.0;
+	o->corr_lookup = NULL;
+	o->corr_ctx = NULL;
 }
 
 struct engine *engine_new(const struct engine_opts *o, engine_sink_fn sink, void *ctx)
@@ -178,6 +180,8 @@ static void on_rst(struct engine *e, struct flow *f, int dir, bool created,
 	p->flow_idx = flow_index(e->ft, f);
 	p->sdir = (uint8_t)dir;
 	p->flow_created = created;
+	if (e->o.corr_lookup)
+		e->o.corr_lookup(e->o.corr_ctx, file, frame, &p->v.corr);
 	for (unsigned i = 0; i < detect_count; i++)
 		if (detect_table[i]->on_rst)
 			detect_table[i]->on_rst(&e->env, p, f, v);

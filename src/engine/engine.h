@@ -24,6 +24,11 @@ struct engine_opts {
 	double cluster_window_s;   /* resets of one endpoint this close cluster */
 	unsigned cluster_min;      /* flows needed to call it a cluster */
 	double idle_min_s;         /* a gap at least this long is "idle" */
+	/* Two-point correlation evidence (analyze --correlate), NULL: none.
+	 * Called once per RST, before the detectors see it, with the RST's
+	 * file and frame; fills *out (out->n = 0 when it knows nothing). */
+	void (*corr_lookup)(void *ctx, const char *file, uint64_t frame, struct rst_corr *out);
+	void *corr_ctx;
 };
 void engine_opts_default(struct engine_opts *o);
 

@@ -56,6 +56,18 @@ extern const char *const rst_cause_title[CAUSE__COUNT];
 extern const char *const tls_stage_name[TLS__COUNT];
 
 
+/* Two-point correlation of one RST (analyze --correlate): which of the
+ * captures of the same traffic, in path order from the client side
+ * (index 0 nearest the client), saw it. Bits of `seen` and `absent` are
+ * capture indices; a capture in neither did not cover the flow then. */
+#define CORR_MAX 8
+struct rst_corr {
+	uint8_t n;              /* captures correlated; 0: no correlation run */
+	uint8_t self;           /* the capture this RST was read from */
+	uint8_t seen, absent;   /* saw this RST / saw the flow then but not it */
+	const char *const *files; /* the n captures' names (not owned) */
+};
+
 /* The final verdict on one RST. Fixed size; strings are NUL-terminated. */
 struct rst_verdict {
 	/* where */
@@ -89,6 +101,8 @@ struct rst_verdict {
 	bool http_expect_100;
 	bool http_request_unanswered; /* the request that was reset had no response */
 	enum tls_stage tls;
+	/* two-point correlation (n == 0: none) */
+	struct rst_corr corr;
 	/* cause */
 	enum rst_cause cause;
 	char cause_evidence[256];
