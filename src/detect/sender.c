@@ -11,8 +11,8 @@
  *
  * The rule users are taught holds: the same TTL, believe the peer; another
  * distance, a box built it, even one hop off (the box nearest an endpoint
- * is the one most often there), unless the sender's own later packets carry
- * the new TTL (a route change). The same distance with another initial TTL
+ * is the one most often there), unless the sender's own packets carry the
+ * new TTL, later in the flow or on its other flows (a route change). The same distance with another initial TTL
  * alone is another stack at the same place, a front end answering for the
  * host: forged only when another tell agrees. */
 #include "detect/detect.h"
@@ -28,7 +28,7 @@
 #define CONF_MATCH_FLOW     0.9  /* a TTL it used in this flow */
 #define CONF_OTHER_POINT    0.85 /* two or more hops off its TTLs in this flow */
 #define CONF_MATCH_HOST     0.8  /* a TTL of its other flows */
-#define CONF_ROUTE_CHANGE   0.75 /* its later packets carry the RST's TTL */
+#define CONF_ROUTE_CHANGE   0.75 /* its later or other flows' packets carry the TTL */
 #define CONF_HOST_CLOSER    0.7  /* two or more hops closer than its other flows */
 #define CONF_FRONT_END_TOLD 0.7  /* another stack at its place, and a tell agrees */
 #define CONF_ONE_HOP        0.6  /* one hop closer than its TTLs in this flow */
@@ -250,6 +250,7 @@ static void sender_on_final(const struct detect_env *env, struct pending_rst *p,
 	const struct flow_dir *s = f ? &f->d[p->sdir] : NULL;
 	const struct rst_corr *c = &p->v.corr;
 	const struct ttl_hist *base;
+	struct host *host = NULL;
 	struct ttl_judgement j = { FORGED_UNKNOWN, 0, false, "" };
 	char extra[160] = "", cw[112] = "";
 	enum corr_word word;
@@ -280,11 +281,18 @@ static void sender_on_final(const struct detect_env *env, struct pending_rst *p,
 			"carry it too (%s): a route change, not another sender", p->v.ttl, set);
 		j.verdict = FORGED_GENUINE;
 		j.conf = CONF_ROUTE_CHANGE;
+	} else if (base && (host = host_get(env->ft, &p->v.src, false)) &&
+		   hist_has(&host->ttl, p->v.ttl)) {
+		hist_str(&host->ttl, set, sizeof(set));
+		fmt_buf(j.why, sizeof(j.why), "TTL %u is new to the flow, but its packets on other "
+			"flows carry it (%s): a route change or another path of its own, not another "
+			"sender", p->v.ttl, set);
+		j.verdict = FORGED_GENUINE;
+		j.conf = CONF_ROUTE_CHANGE;
 	} else if (base) {
 		judge_flow(p->v.ttl, base, &j);
 	} else {
-		struct host *host = host_get(env->ft, &p->v.src, false);
-
+		host = host_get(env->ft, &p->v.src, false);
 		if (host && !ttl_hist_empty(&host->ttl)) {
 			if (hist_has(&host->ttl, p->v.ttl)) {
 				hist_str(&host->ttl, set, sizeof(set));

@@ -19,9 +19,10 @@ static void shape_on_rst(const struct detect_env *env, struct pending_rst *p, st
 	if (now - f->last_ns >= idle_min)
 		gap = now - f->last_ns;
 	/* ... or answers the receiver's first segments after one: the sender
-	 * has sent nothing since the silence ended */
+	 * has sent no data since the silence ended (its kernel may have
+	 * acknowledged them: a request that sat unread) */
 	else if (f->idle_end_ns && now - f->idle_end_ns <= idle_min &&
-		 s->last_ns < f->idle_end_ns && r->last_ns >= f->idle_end_ns)
+		 s->last_data_ns < f->idle_end_ns && r->last_ns >= f->idle_end_ns)
 		gap = f->idle_gap_ns;
 	if (gap >= 0)
 		p->v.idle_gap_s = (double)gap / 1e9;

@@ -264,9 +264,11 @@ static void update_flow(struct engine *e, struct flow *f, int dir, const struct 
 	if (rst || (f->d[0].fin && f->d[1].fin))
 		f->state = FS_CLOSED;
 	/* silence tracking for idle gaps; data that ends one is a reuse of the
-	 * connection, and an answer other than an RST means it survived the
-	 * silence (the diagnosis bounds a reaping timeout from below with it) */
-	if (f->reuse_pending && dir != f->reuse_dir) {
+	 * connection, and an answer with data means it survived the silence
+	 * (the diagnosis bounds a reaping timeout from below with it); a bare
+	 * ACK is no answer: the kernel acknowledges a request the application
+	 * may never read */
+	if (f->reuse_pending && dir != f->reuse_dir && (rst || v->payload_len)) {
 		f->reuse_pending = 0;
 		if (!rst)
 			diagnosis_survived(e->diag, (double)f->idle_gap_ns / 1e9);
