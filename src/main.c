@@ -17,6 +17,7 @@ static const struct {
 	{ "watch", cmd_watch, "live verdicts joined with the kernel's own reset reasons" },
 	{ "lab", cmd_lab, "reproduce each reset cause on real kernel networking" },
 	{ "proxy", cmd_proxy, "a fault-injecting TCP proxy (resets, idle timeouts)" },
+	{ "rules", cmd_rules, "the rules that decide a reset's cause, in order" },
 };
 
 static void usage(FILE *f)

@@ -211,7 +211,7 @@ const struct cause_rule cause_rules[] = {
 	RULE("fin-answered", CAUSE_UNREAD_CLOSE, 0.75, false, REAP_IDLE, w_fin_answered,
 	     y_fin_answered, "after its FIN and a >= 400 answer, the peer still sending"),
 	RULE("fin-race", CAUSE_IDLE_REAP, 0.8, true, REAP_IDLE, w_fin_race, y_fin_race,
-	     "the peer's data crossed its FIN (did not acknowledge it): a keep-alive race"),
+	     "the peer's data crossed its FIN (did not acknowledge it)"),
 	RULE("fin-idle-close", CAUSE_IDLE_REAP, 0.7, false, REAP_FIN, w_fin_idle_close,
 	     y_fin_idle_close, "its FIN ended a silence, the peer reused the connection after it"),
 	RULE("fin-unread", CAUSE_UNREAD_CLOSE, 0.5, false, REAP_IDLE, w_fin_unread, y_fin_unread,
@@ -241,3 +241,15 @@ const struct cause_rule cause_rules[] = {
 	RULE("none", CAUSE_UNKNOWN, 0.2, false, REAP_IDLE, w_none, y_none, "anything else"),
 };
 const unsigned cause_rule_count = sizeof(cause_rules) / sizeof(cause_rules[0]);
+
+const struct cause_threshold cause_thresholds[] = {
+	{ "RULE_RESTART_REFUSED_S", RULE_RESTART_REFUSED_S, "s",
+	  "a refusal this soon after resets of the same service is a restart" },
+	{ "RULE_RETRANS_MIN", RULE_RETRANS_MIN, "segments", "retransmissions that mean a lossy path" },
+	{ "RULE_BODY_LIMIT_413", RULE_BODY_LIMIT_413, "bytes",
+	  "request body read before a 413 that makes it a size limit" },
+	{ "RULE_BODY_BIG", RULE_BODY_BIG, "bytes", "a request body past this is a size limit" },
+	{ "RULE_UNREAD_MAX_S", RULE_UNREAD_MAX_S, "s",
+	  "longest an acknowledged reuse waits unread before the keep-alive timer's RST" },
+};
+const unsigned cause_threshold_count = sizeof(cause_thresholds) / sizeof(cause_thresholds[0]);

@@ -115,6 +115,15 @@ const struct cause_rule *cause_rule_match(const struct cause_facts *x);
 #define RULE_BODY_BIG (1u << 20)       /* body past this: a size limit, any status */
 #define RULE_UNREAD_MAX_S 2.0          /* an acked reuse this long before the RST */
 
+/* The thresholds above, for docs/output.md ("rstscope rules"). */
+struct cause_threshold {
+	const char *name;
+	double value;
+	const char *unit, *meaning;
+};
+extern const struct cause_threshold cause_thresholds[];
+extern const unsigned cause_threshold_count;
+
 /* Shared helpers. Serial-number comparison (RFC 1982) for 32-bit seq. */
 static inline bool seq_lt(uint32_t a, uint32_t b) { return (int32_t)(a - b) < 0; }
 static inline bool seq_gt(uint32_t a, uint32_t b) { return (int32_t)(a - b) > 0; }
