@@ -39,8 +39,9 @@
 #define CONF_TELL_BONUS     0.05 /* each verdict of forged that tells corroborate */
 /* A sequence number this far from the sender's next one was not its own. */
 #define SEQ_FAR_BYTES 65536u
-/* IP IDs: a sender with this many non-zero IDs has a sequence to break. */
-#define IPID_SEQUENCE_MIN 2
+/* IP IDs: a sender whose packets carried this many non-zero IDs does not
+ * send IP ID 0 itself. */
+#define IPID_SEQUENCE_MIN 1
 
 static void sender_on_rst(const struct detect_env *env, struct pending_rst *p, struct flow *f,
 			  const struct tcp_view *v)
