@@ -9,13 +9,14 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "correlate/correlate.h"
 #include "engine/engine.h"
 #include "report/report.h"
 #include "sources/pcapfile.h"
 #include "util/util.h"
 
 struct analyze_opts {
-	bool json, quiet, progress;
+	bool json, quiet, progress, correlate;
 	const char *filter;
 	uint64_t explain_frame;
 	struct engine_opts eng;
@@ -41,6 +42,10 @@ static void usage(FILE *f)
 		"  -f, --filter EXPR       analyse only frames matching a tcpdump filter\n"
 		"  -q, --quiet             the diagnosis only, not one block per RST\n"
 		"  -e, --explain FRAME     draw the flow of the RST at FRAME as a ladder\n"
+		"      --correlate         FILE... are captures of the same traffic at different\n"
+		"                          points of the path, client side first (2-%d files):\n"
+		"                          match their flows (also across a NAT), align their\n"
+		"                          clocks, and tell for each RST which captures saw it\n"
 		"      --idle-min S        a silence this long is idle (default 1.0)\n"
 		"      --cluster-window S  resets of one host this close cluster (default 1.0)\n"
 		"      --cluster-min N     flows that make a cluster (default 3)\n"
@@ -55,7 +60,8 @@ static void usage(FILE *f)
 		"  rstscope analyze -f 'host 10.0.0.5 and port 443' a.pcapng b.pcap\n"
 		"  rstscope analyze --json capture.pcap | jq 'select(.type==\"rst\") | .cause'\n"
 		"  tcpdump -w - -i eth0 | rstscope analyze -\n"
-		"  rstscope analyze --explain 1234 capture.pcap\n");
+		"  rstscope analyze --explain 1234 capture.pcap\n"
+		"  rstscope analyze --correlate client-side.pcap server-side.pcap\n", CORR_MAX);
 }
 
 static void sink(const struct rst_verdict *v, void *ctx)
@@ -209,7 +215,7 @@ int report_explain(FILE *f, const char *path, const struct rst_verdict *v,
 
 static int parse_args(int argc, char **argv, struct analyze_opts *o)
 {
-	enum { O_IDLE = 256, O_CWIN, O_CMIN, O_HORIZON, O_MAXF, O_NOCOLOR };
+	enum { O_IDLE = 256, O_CWIN, O_CMIN, O_HORIZON, O_MAXF, O_NOCOLOR, O_CORR };
 	static const struct option lo[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "filter", required_argument, NULL, 'f' },
@@ -221,6 +227,7 @@ static int parse_args(int argc, char **argv, struct analyze_opts *o)
 		{ "horizon", required_argument, NULL, O_HORIZON },
 		{ "max-flows", required_argument, NULL, O_MAXF },
 		{ "no-color", no_argument, NULL, O_NOCOLOR },
+		{ "correlate", no_argument, NULL, O_CORR },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -261,6 +268,7 @@ static int parse_args(int argc, char **argv, struct analyze_opts *o)
 			o->eng.max_flows = (size_t)n;
 			break;
 		case O_NOCOLOR: o->rep.colour = false; break;
+		case O_CORR: o->correlate = true; break;
 		case 'h': usage(stdout); return 1;
 		default: usage(stderr); return -1;
 		}
@@ -270,16 +278,69 @@ static int parse_args(int argc, char **argv, struct analyze_opts *o)
 		usage(stderr);
 		return -1;
 	}
+	if (o->correlate && (argc - optind < 2 || argc - optind > CORR_MAX)) {
+		warnx_("analyze: --correlate takes 2 to %d capture files, not %d", CORR_MAX,
+		       argc - optind);
+		return -1;
+	}
+	for (int i = optind; o->correlate && i < argc; i++)
+		if (!strcmp(argv[i], "-")) {
+			warnx_("analyze: --correlate reads each capture twice: it cannot read stdin ('-')");
+			return -1;
+		}
 	return 0;
 bad:
 	warnx_("analyze: bad value '%s' for option '%s'", optarg, argv[optind - 1]);
 	return -1;
 }
 
+/* Pass 1 of --correlate: read every capture once, match, align; then the
+ * header, and a warning for each pair without a flow in common. Read
+ * errors are reported by pass 2, which meets them again. NULL: no memory. */
+static struct corr *correlate(const struct analyze_opts *o, const char *const *files, unsigned n)
+{
+	struct corr *c = corr_new(n, files);
+	struct corr_summary *s = NULL;
+	char err[512];
+
+	if (!c)
+		goto fail;
+	for (unsigned i = 0; i < n; i++) {
+		if (o->progress)
+			fprintf(stderr, "\rcorrelate: reading '%s'\033[K", files[i]);
+		(void)corr_read_file(c, i, o->filter, err, sizeof(err));
+	}
+	if (o->progress)
+		fputs("\r\033[K", stderr);
+	s = malloc(sizeof(*s));
+	if (!s || corr_finish(c))
+		goto fail;
+	corr_summarize(c, s);
+	for (unsigned k = 0; k < s->npairs; k++) {
+		const struct corr_pair_info *p = &s->pair[k];
+
+		if (!p->by_tuple && !p->by_nat_isn && !p->by_nat_data)
+			warnx_("'%s' and '%s' have no flow in common: their RSTs are not correlated",
+			       files[p->a], files[p->b]);
+	}
+	if (o->json)
+		report_json_correlation(stdout, s);
+	else
+		report_text_correlation(stdout, s, &o->rep);
+	free(s);
+	return c;
+fail:
+	warnx_("analyze: --correlate: out of memory");
+	free(s);
+	corr_free(c);
+	return NULL;
+}
+
 int cmd_analyze(int argc, char **argv)
 {
 	struct analyze_opts o = { 0 };
 	struct run r = { 0 };
+	struct corr *corr = NULL;
 	int bad = 0, rc;
 
 	engine_opts_default(&o.eng);
@@ -287,6 +348,13 @@ int cmd_analyze(int argc, char **argv)
 	if (rc)
 		return rc > 0 ? RS_EXIT_OK : RS_EXIT_USAGE;
 	r.o = &o;
+	if (o.correlate) {
+		corr = correlate(&o, (const char *const *)argv + optind, (unsigned)(argc - optind));
+		if (!corr)
+			return RS_EXIT_RUNTIME;
+		o.eng.corr_lookup = corr_lookup;
+		o.eng.corr_ctx = corr;
+	}
 	for (int i = optind; i < argc; i++) {
 		bad |= analyze_file(argv[i], &r);
 		if (o.explain_frame && i == optind) {
@@ -297,6 +365,7 @@ int cmd_analyze(int argc, char **argv)
 				bad = 1;
 		}
 	}
+	corr_free(corr);
 	fflush(stdout);
 	if (ferror(stdout))
 		return RS_EXIT_RUNTIME;

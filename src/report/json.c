@@ -89,6 +89,7 @@ void report_json_rst(FILE *f, const struct rst_verdict *v)
 		report_json_string(f, v->payload_text);
 	else
 		fputs("null", f);
+	report_json_rst_corr(f, &v->corr);
 	if (v->kernel_checked) {
 		fputs(",\"kernel_reason\":", f);
 		if (v->kernel_reason[0])

@@ -9,6 +9,7 @@
 
 struct diagnosis;
 struct engine_stats;
+struct corr_summary;
 
 struct report_opts {
 	bool colour;
@@ -29,6 +30,13 @@ void report_text_rst(FILE *f, const struct rst_verdict *v, const struct report_o
 /* The readable diagnosis: ranked causes, idle timeouts, races, risks. */
 void report_text_summary(FILE *f, const char *file, const struct diagnosis *d,
 			 const struct engine_stats *s, const struct report_opts *o);
+
+/* analyze --correlate: the "type":"correlation" object, and the text
+ * header (flows matched between each pair of captures, clock offsets). */
+void report_json_correlation(FILE *f, const struct corr_summary *s);
+void report_text_correlation(FILE *f, const struct corr_summary *s, const struct report_opts *o);
+/* An RST's ,"correlation":{...} member; nothing when c->n is 0. */
+void report_json_rst_corr(FILE *f, const struct rst_corr *c);
 
 /* A "type":"error" object: an input that could not be read (frame 0: the
  * file itself) or that is truncated or corrupt at `frame`. */

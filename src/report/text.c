@@ -25,6 +25,81 @@ static void when(int64_t ns, char *buf, size_t size)
 	snprintf(buf, size, "%s.%06" PRId64, day, (ns % 1000000000) / 1000);
 }
 
+/* "A", "A and B", "A, B and C": the captures of mask. */
+static void names(FILE *f, const struct rst_corr *c, unsigned mask)
+{
+	unsigned left = (unsigned)__builtin_popcount(mask);
+
+	for (unsigned i = 0; i < c->n; i++)
+		if (mask >> i & 1) {
+			fputs(c->files[i], f);
+			left--;
+			if (left > 1)
+				fputs(", ", f);
+			else if (left == 1)
+				fputs(" and ", f);
+		}
+}
+
+/* Where, along the RST's way from its claimed sender, it first appeared
+ * after a capture that lacked it (built between them), or vanished after
+ * one that had it (dropped between them): one of them, or neither. */
+static void corr_where(FILE *f, const struct rst_corr *c, enum rst_role role)
+{
+	int n = c->n, step = role == ROLE_SERVER ? -1 : 1, prev = -1;
+	bool prev_seen = false;
+
+	if (role == ROLE_UNKNOWN)
+		return;
+	for (int i = role == ROLE_SERVER ? n - 1 : 0; i >= 0 && i < n; i += step) {
+		bool seen = c->seen >> i & 1, absent = c->absent >> i & 1;
+		int lo, hi;
+
+		if (!seen && !absent)
+			continue;
+		lo = prev < i ? prev : i;
+		hi = prev < i ? i : prev;
+		if (prev >= 0 && seen != prev_seen) {
+			fprintf(f, ": %s between %s and %s", seen ? "built" : "dropped",
+				c->files[lo], c->files[hi]);
+			return;
+		}
+		prev = i;
+		prev_seen = seen;
+	}
+}
+
+static void corr_line(FILE *f, const struct rst_verdict *v)
+{
+	const struct rst_corr *c = &v->corr;
+	unsigned all = (1u << c->n) - 1, covered = c->seen | c->absent;
+
+	if (!c->n || !c->files || c->self >= c->n)
+		return;
+	fprintf(f, "  %-8s ", "seen");
+	if (!c->seen) {
+		fprintf(f, "not correlated: %s shares no flow with the other captures\n",
+			c->files[c->self]);
+		return;
+	}
+	fputs("in ", f);
+	names(f, c, c->seen);
+	if (c->absent) {
+		fputs(", not in ", f);
+		names(f, c, c->absent);
+		corr_where(f, c, v->sender_role);
+	} else if (c->seen == all && c->n > 1) {
+		fputs(": at every point", f);
+	}
+	if (covered != all) {
+		fputs(covered == c->seen && !c->absent && c->seen == (1u << c->self) ? " only (" : " (",
+		      f);
+		names(f, c, all & ~covered);
+		fputs(" did not cover this flow then)", f);
+	}
+	fputc('\n', f);
+}
+
 void report_text_rst(FILE *f, const struct rst_verdict *v, const struct report_opts *o)
 {
 	char flow[112], t[48];
@@ -44,6 +119,7 @@ void report_text_rst(FILE *f, const struct rst_verdict *v, const struct report_o
 			rst_role_name[v->sender_role]);
 	fprintf(f, "  %-8s %s%s%s: %s\n", "sender", fc, rst_forged_name[v->forged], OFF(o),
 		v->forged_evidence);
+	corr_line(f, v);
 	fprintf(f, "  %-8s %s", "shape", rst_shape_name[v->shape]);
 	if (v->idle_gap_s >= 0)
 		fprintf(f, " after %.3f s idle", v->idle_gap_s);
