@@ -5,10 +5,24 @@
 #   EXPECT_TOP   the cause id expected first in the summary's "causes"
 #                ("none" when no RST is expected at all)
 #   EXPECT_EXIT  analyze's exit status (1: resets found, 0: none)
-#   EXPECT_RSTS  lines "JQ-PREDICATE|KIND|ROLE|FORGED|MIN": the RSTs that
-#                match the predicate (at least MIN of them, default 1) must
-#                each have that kind, sender_role and forged. A field may
-#                list alternatives ("established,handshake") or be "*".
+#   EXPECT_RSTS  lines "JQ-PREDICATE|KIND|ROLE|FORGED|MIN[|MAX]": the RSTs
+#                that match the predicate (at least MIN of them, default 1,
+#                at most MAX, default any) must each have that kind,
+#                sender_role and forged. A field may list alternatives
+#                ("established,handshake") or be "*".
+#   EXPECT_CORR  lines "JQ-PREDICATE|SEEN_IN|ABSENT_IN|FORGED|MIN" for a
+#                scenario that captures at the client and the server
+#                (CAPTURE_SERVER=1): `analyze --json --correlate client.pcap
+#                server.pcap` (run in OUT, so files are named so) must give
+#                the RSTs matching the predicate (at least MIN) a
+#                "correlation" with exactly those seen_in and absent_in
+#                files (comma-separated, any order; "-": none) and that
+#                forged verdict. Its output goes to OUT/analyze-corr.json.
+#
+# A scenario whose expectation depends on what it drew (or on how a race it
+# set up came out) assigns these variables in its scenario function:
+# lab_expect_save writes them to OUT/expect.sh, which the check sources
+# after the declarations.
 #   EXPECT_WATCH lines "JQ-PREDICATE|KERNEL_REASON|FORGED|CAUSE|OWNER|MIN",
 #                for a scenario that runs rstscope watch (lab_watch): the
 #                RSTs of watch.json that match the predicate (at least MIN)
@@ -26,7 +40,15 @@ lab_rstscope() {
 	command -v rstscope 2>/dev/null
 }
 
-# lab_check NAME OUT RUNTIME: prints one verdict block; returns 0 or 5.
+# lab_expect_save: the expectations as the scenario left them, into
+# OUT/expect.sh (global declarations the check sources).
+lab_expect_save() {
+	declare -p EXPECT_TOP EXPECT_EXIT EXPECT_RSTS EXPECT_WATCH EXPECT_CORR 2>/dev/null |
+		sed 's/^declare /declare -g /' >"$OUT/expect.sh"
+}
+
+# lab_check NAME OUT RUNTIME: prints one verdict block, writes
+# OUT/outcome.tsv (ok or FAIL, expected, got); returns 0 or 5.
 lab_check() {
 	local name=$1 out=$2 runtime=$3 bin rc top ok=1 line pred kind role forged min
 	local sel n bad got_exit saw
@@ -41,6 +63,7 @@ lab_check() {
 		echo "lab: $name: analyze failed (exit $got_exit): $(head -c 300 "$out/analyze.err")" >&2
 		printf '%-18s expected %-16s got %-16s FAIL (analyze exit %d) %3ds\n' \
 			"$name" "$EXPECT_TOP" "error" "$got_exit" "$runtime"
+		printf 'FAIL\t%s\terror\n' "$EXPECT_TOP" >"$out/outcome.tsv"
 		return 5
 	fi
 	top=$(jq -r 'select(.type == "summary") | (.causes[0].id // "none")' "$out/analyze.json" | head -n 1)
@@ -52,7 +75,7 @@ lab_check() {
 	[ "$top" = "$EXPECT_TOP" ] || ok=0
 	[ "$got_exit" = "$EXPECT_EXIT" ] || { ok=0; echo "analyze exit $got_exit, expected $EXPECT_EXIT" >>"$out/verdict.txt"; }
 	for line in "${EXPECT_RSTS[@]}"; do
-		IFS='|' read -r pred kind role forged min <<<"$line"
+		IFS='|' read -r pred kind role forged min max <<<"$line"
 		min=${min:-1}
 		sel="select(.type == \"rst\") | select($pred)"
 		if ! n=$(jq -c "$sel" "$out/analyze.json" 2>>"$out/verdict.txt") ||
@@ -70,6 +93,10 @@ lab_check() {
 			ok=0
 			echo "rsts where $pred: $n, expected at least $min" >>"$out/verdict.txt"
 		fi
+		if [ -n "$max" ] && [ "$n" -gt "$max" ]; then
+			ok=0
+			echo "rsts where $pred: $n, expected at most $max" >>"$out/verdict.txt"
+		fi
 		if [ -n "$bad" ]; then
 			ok=0
 			echo "rsts where $pred, expected kind=$kind sender_role=$role forged=$forged, got:" >>"$out/verdict.txt"
@@ -82,13 +109,16 @@ lab_check() {
 		"$out/analyze.json" | sort | uniq -c | awk '{printf "%s%s x%s", sep, $2, $1; sep=", "}')
 	echo "rsts (kind/role/forged/cause): ${saw:-none}" >>"$out/verdict.txt"
 	[ ${#EXPECT_WATCH[@]} -gt 0 ] && { lab_check_watch "$out" || ok=0; }
+	[ ${#EXPECT_CORR[@]} -gt 0 ] && { lab_check_corr "$bin" "$out" || ok=0; }
 	if [ $ok = 1 ]; then
 		printf '%-18s expected %-16s got %-16s ok   %3ds\n' "$name" "$EXPECT_TOP" "$top" "$runtime"
 		sed 's/^/    /' "$out/verdict.txt" | tail -n +3 >&2
+		printf 'ok\t%s\t%s\n' "$EXPECT_TOP" "$top" >"$out/outcome.tsv"
 		return 0
 	fi
 	printf '%-18s expected %-16s got %-16s FAIL %3ds\n' "$name" "$EXPECT_TOP" "$top" "$runtime"
 	sed 's/^/    /' "$out/verdict.txt"
+	printf 'FAIL\t%s\t%s\n' "$EXPECT_TOP" "$top" >"$out/outcome.tsv"
 	return 5
 }
 
@@ -156,5 +186,58 @@ lab_check_watch() {
 		test("not sent by this host")) then "not-sent" else "none" end))/\(.forged)/\(.cause)/\(.comm // "-")"' \
 		"$out/watch.json" | sort | uniq -c | awk '{printf "%s%s x%s", sep, $2, $1; sep=", "}')
 	echo "watch: rsts (kernel_reason/forged/cause/comm): ${saw:-none}" >>"$out/verdict.txt"
+	return $ok
+}
+
+# lab_check_corr BIN OUT: EXPECT_CORR against `analyze --json --correlate
+# client.pcap server.pcap` (run in OUT); lines "correlate: ..." into
+# OUT/verdict.txt. Returns 0 or 1.
+lab_check_corr() {
+	local bin=$1 out=$2 ok=0 line pred seen absent forged min sel n bad rc saw
+	if [ ! -f "$out/server.pcap" ]; then
+		echo "correlate: no server.pcap (the scenario must set CAPTURE_SERVER=1)" >>"$out/verdict.txt"
+		return 1
+	fi
+	( cd "$out" && "$bin" analyze --json --correlate client.pcap server.pcap ) \
+		>"$out/analyze-corr.json" 2>"$out/analyze-corr.err"
+	rc=$?
+	if [ $rc -gt 1 ] || ! jq -e . "$out/analyze-corr.json" >/dev/null 2>&1; then
+		echo "correlate: analyze --correlate failed (exit $rc): $(head -c 300 "$out/analyze-corr.err" | tr '\n' ' ')" \
+			>>"$out/verdict.txt"
+		return 1
+	fi
+	for line in "${EXPECT_CORR[@]}"; do
+		IFS='|' read -r pred seen absent forged min <<<"$line"
+		min=${min:-1}
+		sel="select(.type == \"rst\") | select($pred)"
+		if ! n=$(jq -c "$sel" "$out/analyze-corr.json" 2>>"$out/verdict.txt") ||
+		   ! bad=$(jq -c --arg s "$seen" --arg a "$absent" --arg f "$forged" "$sel |
+			def set(\$w): if \$w == \"-\" then [] else (\$w | split(\",\") | sort) end;
+			def fits(\$v; \$want): \$want == \"*\" or any(\$want | split(\",\") | .[]; . == \$v);
+			select(((.correlation.seen_in // null | if . == null then null else sort end) == set(\$s) and
+				(.correlation.absent_in // null | if . == null then null else sort end) == set(\$a) and
+				fits(.forged; \$f)) | not) |
+			{file, frame, src, sport, dst, dport, ttl, kind, forged, cause, correlation}" \
+			"$out/analyze-corr.json" 2>>"$out/verdict.txt"); then
+			ok=1
+			echo "correlate: cannot evaluate the expectation '$line' (jq error above)" >>"$out/verdict.txt"
+			continue
+		fi
+		n=$(printf '%s' "$n" | grep -c .)
+		if [ "$n" -lt "$min" ]; then
+			ok=1
+			echo "correlate: rsts where $pred: $n, expected at least $min" >>"$out/verdict.txt"
+		fi
+		if [ -n "$bad" ]; then
+			ok=1
+			echo "correlate: rsts where $pred, expected seen_in=$seen absent_in=$absent forged=$forged, got:" >>"$out/verdict.txt"
+			echo "$bad" | sed 's/^/    /' >>"$out/verdict.txt"
+		else
+			echo "correlate: rsts where $pred: $n, all seen_in=$seen absent_in=$absent forged=$forged" >>"$out/verdict.txt"
+		fi
+	done
+	saw=$(jq -r 'select(.type == "rst") | "\(.file)#\(.frame)/\(.forged)/seen:\(.correlation.seen_in // [] | join("+"))/absent:\(.correlation.absent_in // [] | join("+"))"' \
+		"$out/analyze-corr.json" | awk '{printf "%s%s", sep, $0; sep=", "}')
+	echo "correlate: rsts (file#frame/forged/seen/absent): ${saw:-none}" >>"$out/verdict.txt"
 	return $ok
 }

@@ -8,8 +8,9 @@
 # scenario. lab_cleanup_stale removes what a run whose shell is gone left.
 #
 # Addresses (each run has its own namespaces, so they never collide):
-#   client 10.99.1.2 -- 10.99.1.1 router 10.99.2.1 -- 10.99.2.2 server
-#                                        10.99.3.1 -- 10.99.3.2 proxy
+#   client 10.99.1.2 -- 10.99.1.1 [routers] box [routers] 10.99.2.1 -- 10.99.2.2 server
+#                                           box 10.99.3.1 -- 10.99.3.2 proxy
+# links between routers: 10.99.(10+N).0/24 (see lab_topology)
 
 LAB_PREFIX=rstlab
 LAB_STATE_ROOT=/run/rstlab
@@ -25,8 +26,37 @@ lab_die() { printf 'lab: %s\n' "$*" >&2; exit 4; }
 
 # --- seeded parameters -------------------------------------------------
 
-# lab_pick LO HI: a seeded integer in [LO,HI] (bash RANDOM, seeded by lab.sh).
-lab_pick() { echo $(( $1 + RANDOM % ($2 - $1 + 1) )); }
+# The draws of a run come from LAB_SEED and a counter in $STATE/rng, so that
+# lab_pick gives the same sequence for the same seed also when it runs in a
+# command substitution (bash reseeds RANDOM in every subshell, and a
+# subshell's draws would not advance the parent's sequence).
+
+# lab_rng_init SEED: start the run's sequence (after lab_begin).
+lab_rng_init() {
+	LAB_SEED=$1
+	echo 0 >"$STATE/rng"
+}
+
+# lab_pick LO HI: the next seeded integer in [LO,HI].
+lab_pick() {
+	local n x
+	read -r n <"$STATE/rng" || n=0
+	echo $((n + 1)) >"$STATE/rng"
+	# splitmix64 of (seed, n): 64-bit wrapping bash arithmetic
+	x=$(( (LAB_SEED + 1) * 6364136223846793005 + (n + 1) * -7046029254386353131 ))
+	x=$(( (x ^ ((x >> 30) & 0x3ffffffff)) * -4658895280553007687 ))
+	x=$(( (x ^ ((x >> 27) & 0x1fffffffff)) * -7723592293110705685 ))
+	x=$(( (x ^ ((x >> 31) & 0x1ffffffff)) & 0x7fffffffffffffff ))
+	echo $(( $1 + x % ($2 - $1 + 1) ))
+}
+
+# lab_pick_of WORD...: one of the words, seeded.
+lab_pick_of() {
+	local i
+	i=$(lab_pick 1 $#)
+	echo "${!i}"
+}
+
 # lab_param NAME VALUE: set and record a scenario parameter.
 lab_param() {
 	printf -v "$1" '%s' "$2"
@@ -169,27 +199,107 @@ lab_link() {
 	return 0
 }
 
-# lab_topology [proxy]: client -- router -- server (and router -- proxy).
-# HOPS extra hops are simulated by the router decrementing TTL further.
+# lab_draw_network: draw the path and the stacks' initial TTLs (seeded;
+# before any scenario parameter). The box (NS_R, where scenarios put their
+# conntrack and iptables rules) has LAB_A routers on its client side and
+# LAB_B on its server side (0..2 each). The placement cycles with the seed,
+# so that any 4 consecutive seeds put the box right next to the server
+# (LAB_B=0: the server's packets arrive one hop farther than the box's own)
+# and right next to the client (LAB_A=0); the other counts are drawn.
+# Initial TTLs (IPv4 TTL and IPv6 hop limit) of client, box, server and
+# proxy are drawn from 64, 128, 255; plain routers keep 64.
+lab_draw_network() {
+	case $((LAB_SEED % 4)) in
+	0) lab_param LAB_A "$(lab_pick 1 2)"; lab_param LAB_B 0 ;;
+	1) lab_param LAB_A 0; lab_param LAB_B "$(lab_pick 1 2)" ;;
+	2) lab_param LAB_A 0; lab_param LAB_B 0 ;;
+	3) lab_param LAB_A "$(lab_pick 1 2)"; lab_param LAB_B "$(lab_pick 1 2)" ;;
+	esac
+	lab_param TTL_C "$(lab_pick_of 64 128 255)"
+	lab_param TTL_R "$(lab_pick_of 64 128 255)"
+	lab_param TTL_S "$(lab_pick_of 64 128 255)"
+	lab_param TTL_P "$(lab_pick_of 64 128 255)"
+	# the short code of the drawn network: box position from the client,
+	# routers after it, initial TTLs of client/box/server/proxy
+	lab_param TOPO "box$((LAB_A + 1))+$LAB_B/c$TTL_C,b$TTL_R,s$TTL_S,p$TTL_P"
+}
+
+# lab_ns_ttl NS TTL: the namespace's initial TTL and hop limit.
+lab_ns_ttl() {
+	lab_nsx "$1" sysctl -q -w net.ipv4.ip_default_ttl="$2" net.ipv6.conf.all.hop_limit="$2" \
+		net.ipv6.conf.default.hop_limit="$2" || lab_die "cannot set the initial TTL in '$1'"
+}
+
+# lab_chain_addr LINK SIDE: the address of the left (L) or right (R) end of
+# link LINK of the chain (0: the client's link 10.99.1.0/24, the last: the
+# server's 10.99.2.0/24, between: 10.99.(10+LINK).0/24, left end .1).
+lab_chain_addr() {
+	local j=$1 last=$((LAB_A + LAB_B + 1))
+	if [ "$j" -eq 0 ]; then
+		[ "$2" = L ] && echo 10.99.1.2 || echo 10.99.1.1
+	elif [ "$j" -eq "$last" ]; then
+		[ "$2" = L ] && echo 10.99.2.1 || echo 10.99.2.2
+	else
+		[ "$2" = L ] && echo "10.99.$((10 + j)).1" || echo "10.99.$((10 + j)).2"
+	fi
+}
+
+# lab_topology [proxy]: client -- a1..aA -- box -- b1..bB -- server (and
+# box -- proxy), real forwarding namespaces, one /24 per link, static routes
+# both ways (so the box sees both directions of every flow). Routers' links
+# are c0 (towards the client) and s0 (towards the server); the box's proxy
+# link is p0. Sets LAB_NODES (the chain's namespaces, client first) and
+# LAB_BOX_SIP (the box's address on its server-side link).
 lab_topology() {
-	local hops=${HOPS:-0}
-	lab_ns_add "$NS_C"; lab_ns_add "$NS_R"; lab_ns_add "$NS_S"
-	lab_link "$NS_C" eth0 10.99.1.2 "$NS_R" c0 10.99.1.1
-	lab_link "$NS_S" eth0 10.99.2.2 "$NS_R" s0 10.99.2.1
+	local nodes=("$NS_C") i j n last box ns via
+	LAB_A=${LAB_A:-0} LAB_B=${LAB_B:-0}
+	for ((i = 1; i <= LAB_A; i++)); do nodes+=("$LAB_PREFIX-$RUN-a$i"); done
+	nodes+=("$NS_R")
+	for ((i = 1; i <= LAB_B; i++)); do nodes+=("$LAB_PREFIX-$RUN-b$i"); done
+	nodes+=("$NS_S")
+	n=${#nodes[@]} last=$((n - 2)) box=$((LAB_A + 1))
+	LAB_NODES=("${nodes[@]}")
+	for ns in "${nodes[@]}"; do lab_ns_add "$ns"; done
+	lab_ns_ttl "$NS_C" "${TTL_C:-64}"
+	lab_ns_ttl "$NS_R" "${TTL_R:-64}"
+	lab_ns_ttl "$NS_S" "${TTL_S:-64}"
+	for ((j = 0; j <= last; j++)); do
+		# link j joins node j (its s0, or the client's eth0) and node j+1
+		# (its c0, or the server's eth0)
+		lab_link "${nodes[j]}" "$([ "$j" -eq 0 ] && echo eth0 || echo s0)" "$(lab_chain_addr "$j" L)" \
+			"${nodes[j + 1]}" "$([ "$j" -eq "$last" ] && echo eth0 || echo c0)" "$(lab_chain_addr "$j" R)"
+	done
 	ip -n "$NS_C" route add default via 10.99.1.1
 	ip -n "$NS_S" route add default via 10.99.2.1
+	for ((i = 1; i <= n - 2; i++)); do
+		lab_nsx "${nodes[i]}" sysctl -q -w net.ipv4.ip_forward=1
+		for ((j = 0; j <= last; j++)); do
+			[ "$j" -eq $((i - 1)) ] || [ "$j" -eq "$i" ] && continue  # connected
+			if [ "$j" -lt "$i" ]; then via=$(lab_chain_addr $((i - 1)) L)
+			else via=$(lab_chain_addr "$i" R); fi
+			ip -n "${nodes[i]}" route add "$(lab_chain_addr "$j" L | sed 's/\.[0-9]*$/.0/')/24" via "$via" ||
+				lab_die "cannot add a route in '${nodes[i]}'"
+		done
+		if [ "${1:-}" = proxy ] && [ "$i" -ne "$box" ]; then
+			if [ "$i" -lt "$box" ]; then via=$(lab_chain_addr "$i" R)
+			else via=$(lab_chain_addr $((i - 1)) L); fi
+			ip -n "${nodes[i]}" route add 10.99.3.0/24 via "$via"
+		fi
+	done
+	LAB_BOX_SIP=$(lab_chain_addr "$box" L)
 	if [ "${1:-}" = proxy ]; then
 		lab_ns_add "$NS_P"
+		lab_ns_ttl "$NS_P" "${TTL_P:-64}"
 		lab_link "$NS_P" eth0 10.99.3.2 "$NS_R" p0 10.99.3.1
 		ip -n "$NS_P" route add default via 10.99.3.1
 	fi
-	lab_nsx "$NS_R" sysctl -q -w net.ipv4.ip_forward=1
-	if [ "$hops" -gt 0 ]; then
-		lab_nsx "$NS_R" iptables -t mangle -A FORWARD -j TTL --ttl-dec "$hops" ||
-			lab_die "cannot add the TTL rule in the router"
-	fi
+	printf 'path: %s\n' "$(printf '%s ' "${nodes[@]##*-}")" >>"$OUT/params.txt"
 	# the path works before the scenario starts
 	lab_nsx "$NS_C" ping -c 1 -W 2 10.99.2.2 >/dev/null || lab_die "client cannot reach server"
+	if [ "${1:-}" = proxy ]; then
+		lab_nsx "$NS_C" ping -c 1 -W 2 10.99.3.2 >/dev/null || lab_die "client cannot reach proxy"
+		lab_nsx "$NS_P" ping -c 1 -W 2 10.99.2.2 >/dev/null || lab_die "proxy cannot reach server"
+	fi
 }
 
 # lab_nsx NS CMD...: run a command in a namespace (foreground).
@@ -283,6 +393,25 @@ lab_trace_stop() {
 	rmdir "$TRACE_INST" 2>/dev/null
 }
 
+# lab_kernel_reason SRC DST REASON: whether the run's trace so far has a
+# tcp_send_reset from SRC to DST (ADDR:PORT) with that reason. 0: yes; 1:
+# no; 0 too (with a note in params.txt) when the kernel gives no reason or
+# no trace is recorded, so a host without the tracepoint can still run.
+lab_kernel_reason() {
+	local f=$LAB_TRACEFS/events/tcp/tcp_send_reset/format
+	if [ ! -d "$TRACE_INST" ] || ! grep -q 'reason=' "$f" 2>/dev/null; then
+		echo "kernel reason not verified (no tcp_send_reset reason on this kernel)" >>"$OUT/params.txt"
+		return 0
+	fi
+	grep -q "tcp_send_reset: .* src=$1 dest=$2 .*reason=$3\b" "$TRACE_INST/trace"
+}
+
+# lab_pcap_has NAME FILTER: whether OUT/NAME.pcap (still being written:
+# tcpdump -U) has a packet matching the tcpdump FILTER. 0: yes.
+lab_pcap_has() {
+	[ -n "$(tcpdump -nn -r "$OUT/$1.pcap" "$2" 2>/dev/null | head -n 1)" ]
+}
+
 # lab_ct_sum: /proc/net/stat/nf_conntrack (hex, one line per CPU) summed
 # into a "Conntrack:" header line and value line.
 lab_ct_sum() {
@@ -343,12 +472,13 @@ lab_observe_stop() {
 		lab_counters_snap "$ns" b
 		lab_counters_delta "$ns" "${ns##*-}"
 	done
-	for ns in c r s p; do
+	for ns in c r s p a1 a2 b1 b2; do
 		[ -f "$OUT/counters-$ns.txt" ] || continue
 		case $ns in c) mv "$OUT/counters-c.txt" "$OUT/counters-client.txt" ;;
 			    r) mv "$OUT/counters-r.txt" "$OUT/counters-router.txt" ;;
 			    s) mv "$OUT/counters-s.txt" "$OUT/counters-server.txt" ;;
-			    p) mv "$OUT/counters-p.txt" "$OUT/counters-proxy.txt" ;; esac
+			    p) mv "$OUT/counters-p.txt" "$OUT/counters-proxy.txt" ;;
+			    *) mv "$OUT/counters-$ns.txt" "$OUT/counters-router-$ns.txt" ;; esac
 	done
 }
 
@@ -483,6 +613,45 @@ lab_appserver() {
 	local ns=$1 name=$2; shift 2
 	lab_spawn "$ns" "$name" "$LAB_PY" -u "$LAB_DIR/servers/appserver.py" "$@"
 }
+
+# lab_server NS NAME STACK PORTS [KEEPALIVE_S]: a keep-alive HTTP server of
+# one of the lab's stacks (nginx, haproxy, node: lab/servers/node-http.js,
+# python: lab/servers/kaserver.py) listening on PORTS (comma-separated),
+# answering every path with 200 and a short body (/big.txt: 20000 bytes),
+# closing a connection idle for KEEPALIVE_S seconds (default 120) with a FIN.
+# Returns once every port listens. Sets LAST_PID.
+lab_server() {
+	local ns=$1 name=$2 stack=$3 ports=$4 ka=${5:-120} p listen= binds= args=()
+	for p in ${ports//,/ }; do
+		listen="$listen listen $p;"
+		binds="$binds
+	bind :$p"
+		args+=(--port "$p")
+	done
+	case $stack in
+	nginx) lab_nginx "$ns" "$name" "keepalive_timeout ${ka}s; server {$listen
+		location /health { return 200 \"ok\\n\"; } }" ;;
+	haproxy) lab_haproxy "$ns" "$name" "global
+	log stderr format short local0 info
+defaults
+	mode http
+	log global
+	timeout client 60s
+	timeout http-keep-alive ${ka}s
+	timeout http-request 60s
+frontend web$binds
+	http-request return status 200 content-type text/plain string \"hello from haproxy\" if { path_beg / }" ;;
+	node) command -v node >/dev/null || lab_die "no node (Debian package nodejs; scripts/deps.sh)"
+	      lab_spawn "$ns" "$name" node "$LAB_DIR/servers/node-http.js" "${args[@]}" \
+		--keepalive-ms "$(awk -v s="$ka" 'BEGIN { printf "%d", s * 1000 }')" ;;
+	python) lab_spawn "$ns" "$name" "$LAB_PY" -u "$LAB_DIR/servers/kaserver.py" "${args[@]}" --keepalive "$ka" ;;
+	*) lab_die "unknown server stack '$stack'" ;;
+	esac
+	for p in ${ports//,/ }; do lab_wait_port "$ns" 0 "$p"; done
+}
+
+# lab_pick_stack: one of the lab's server stacks, seeded.
+lab_pick_stack() { lab_pick_of nginx node haproxy python; }
 
 # lab_client NAME ARGS...: the lab's HTTP client in the client namespace,
 # in the foreground; its report goes to $OUT/NAME.txt and the terminal.
