@@ -125,10 +125,11 @@ int corr_clock_pair(struct corr *c, struct corr_pairstate *ps)
 		ps->delay_known = true;
 	} else {
 		n = 0;
-		for (int g = 0; g < 3; g++) {
-			memcpy(tmp + n, ps->s[g].v, ps->s[g].n * sizeof(*tmp));
-			n += ps->s[g].n;
-		}
+		for (int g = 0; g < 3; g++)
+			if (ps->s[g].n) {
+				memcpy(tmp + n, ps->s[g].v, ps->s[g].n * sizeof(*tmp));
+				n += ps->s[g].n;
+			}
 		all.v = tmp;
 		all.n = n;
 		ps->offset_ns = median(&all);

@@ -95,5 +95,15 @@ has '.type=="error" and .file=="cut.pcap" and (.frame|type)=="number"' cut.jsonl
 "$RSTSCOPE" analyze --json --correlate a.pcap missing.pcap >miss.jsonl 2>/dev/null; rc=$?
 [ $rc = 3 ] || bad "missing capture: exit $rc, want 3"
 has '.type=="rst" and .file=="a.pcap"' miss.jsonl || bad "missing capture: the other's results lost"
+# every bad input of the robustness tests beside a good capture: no crash, exit 3
+bd="$tmp/bad"; mkdir -p "$bd"
+python3 "$ROOT/tests/data/bad/mkbad.py" "$bd" >/dev/null 2>&1 || bad "mkbad.py failed"
+for f in "$bd"/*; do
+	for args in "$f a.pcap" "a.pcap $f" "$f $f"; do
+		"$RSTSCOPE" analyze --json --correlate $args >bad.jsonl 2>bad.err; rc=$?
+		[ $rc -le 3 ] || bad "--correlate $(basename "$f"): exit $rc"
+		grep -qE 'ERROR: (Address|Leak)Sanitizer|runtime error:' bad.err && { bad "--correlate $args: sanitizer"; head -5 bad.err; }
+	done
+done
 [ $fail = 0 ] && echo "correlate: $(echo $seeds | wc -w) seeds mixed, 2 disjoint: all RSTs placed right"
 exit $fail
