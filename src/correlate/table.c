@@ -173,10 +173,9 @@ static void flow_swap(struct corr_flow *f)
  * on a known tuple); CORR_NONE beyond the cap or without memory. */
 static uint32_t flow_get(struct corr_file *cf, const struct tcp_view *v, int64_t ts)
 {
-	struct corr_flow like, *f;
+	struct corr_flow like, *f;   /* only its tuple is set and read */
 	uint32_t *s, old, idx;
 
-	memset(&like, 0, sizeof(like));
 	like.addr[0] = v->src;
 	like.addr[1] = v->dst;
 	like.port[0] = v->sport;
@@ -200,7 +199,9 @@ static uint32_t flow_get(struct corr_file *cf, const struct tcp_view *v, int64_t
 	}
 	idx = cf->nflows++;
 	f = &cf->flows[idx];
-	*f = like;
+	memset(f, 0, sizeof(*f));
+	memcpy(f->addr, like.addr, sizeof(f->addr));
+	memcpy(f->port, like.port, sizeof(f->port));
 	f->first_ts = f->last_ts = ts;
 	f->prev = old;
 	*s = idx;
