@@ -31,7 +31,7 @@
  * What it keeps (bounded): per capture and flow one fixed record of about
  * 0.4 KiB (endpoints, first/last time, ISNs, the first and the last
  * CORR_ANCHORS segments of each direction: time, seq, ack, length, flags),
- * up to CORR_FLOWS_MAX flows per capture; per RST 40 bytes, up to
+ * up to CORR_FLOWS_MAX flows per capture; per RST 36 bytes (with its index), up to
  * CORR_RSTS_MAX per capture; per pair of captures one link of 16 bytes per
  * flow each way and at most CORR_SAMPLES_MAX clock samples per direction.
  * Flows and RSTs beyond the caps are counted, not kept; their RSTs get no
