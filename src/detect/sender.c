@@ -190,13 +190,14 @@ static void judge_host(unsigned ttl, const struct ttl_hist *h, struct ttl_judgem
 }
 
 /* The correlation's word, in the RST's direction of travel (from its
- * claimed sender towards the other end): built between two captures, seen
- * at every point that covered it, or nothing (-1). */
+ * claimed sender towards the other end): built between two captures (*from
+ * and *to, in path order), seen from the first point that covered it on
+ * (and at another too), or nothing. */
 enum corr_word { CORR_NONE, CORR_BUILT, CORR_BEYOND };
 
 static enum corr_word corr_judge(const struct rst_corr *c, enum rst_role role, int *from, int *to)
 {
-	int n = c->n, step, i, first_seen = -1, last_absent = -1, first_cover = -1;
+	int n = c->n, step, i, first_seen = -1, last_absent = -1, first_cover = -1, covered = 0;
 
 	if (n < 2 || n > CORR_MAX || role == ROLE_UNKNOWN)
 		return CORR_NONE;
@@ -218,10 +219,16 @@ static enum corr_word corr_judge(const struct rst_corr *c, enum rst_role role, i
 	if (first_seen < 0)
 		return CORR_NONE;
 	if (last_absent >= 0) {
-		*from = last_absent;
-		*to = first_seen;
+		/* named in path order, as the captures were given */
+		*from = last_absent < first_seen ? last_absent : first_seen;
+		*to = last_absent < first_seen ? first_seen : last_absent;
 		return CORR_BUILT;
 	}
+	/* "from beyond them" needs another point that saw it too */
+	for (i = 0; i < n; i++)
+		covered += (c->seen >> i & 1) != 0;
+	if (covered < 2)
+		return CORR_NONE;
 	*from = *to = first_cover;
 	return CORR_BEYOND;
 }
@@ -261,8 +268,9 @@ static void sender_on_final(const struct detect_env *env, struct pending_rst *p,
 
 	word = corr_judge(c, p->v.sender_role, &from, &to);
 	if (word == CORR_BUILT)
-		fmt_buf(cw, sizeof(cw), "built between %s and %s: seen in %s, absent in %s",
-			c->files[from], c->files[to], c->files[to], c->files[from]);
+		fmt_buf(cw, sizeof(cw), "built between %s and %s: %s saw it, %s saw the flow but "
+			"not it", c->files[from], c->files[to], c->seen >> from & 1 ? c->files[from]
+			: c->files[to], c->seen >> from & 1 ? c->files[to] : c->files[from]);
 	else if (word == CORR_BEYOND)
 		fmt_buf(cw, sizeof(cw), "seen from %s on: not built between the capture points",
 			c->files[from]);

@@ -284,8 +284,8 @@ static void class_correlation(void)
 		if (!genuine) {
 			char want[32];
 
-			snprintf(want, sizeof(want), "built between %s and %s", files[built + 1],
-				 files[built]);
+			snprintf(want, sizeof(want), "built between %s and %s", files[built],
+				 files[built + 1]);
 			CHECK(strstr(got[0].forged_evidence, want) != NULL);
 			CHECK_EQ_STR(rst_cause_name[got[0].cause], "middlebox");
 		}
