@@ -208,8 +208,9 @@ void report_text_summary(FILE *f, const char *file, const struct diagnosis *d,
 		fprintf(f, "%s\n", t->count == 1 ? " (one observation: a guess until it repeats)" : "");
 	}
 	if (d->races)
-		fprintf(f, "\nkeep-alive races: %" PRIu64 " request%s crossed the server's FIN "
-			"(%.1f-%.1f ms apart), e.g. frame %" PRIu64 " %s\n", d->races,
+		fprintf(f, "\nkeep-alive races: %" PRIu64 " request%s met the server closing the "
+			"idle connection (crossed its FIN, or sat unread as it closed; %.1f-%.1f ms "
+			"apart), e.g. frame %" PRIu64 " %s\n", d->races,
 			d->races == 1 ? "" : "s", d->race_gap_ms_min, d->race_gap_ms_max,
 			d->race_ex[0].frame, d->race_ex[0].flow);
 	if (d->risky) {
