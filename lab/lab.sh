@@ -274,7 +274,7 @@ lab_interrupted() {
 
 lab_check_tools() {
 	local t missing=
-	for t in ip iptables tc tcpdump nginx haproxy openssl jq ethtool ping ss conntrack; do
+	for t in ip iptables tc tcpdump nginx haproxy node openssl jq ethtool ping ss conntrack; do
 		command -v "$t" >/dev/null 2>&1 || missing="$missing $t"
 	done
 	[ -x "$LAB_PY" ] || missing="$missing python3"

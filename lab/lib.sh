@@ -42,8 +42,9 @@ lab_pick() {
 	local n x
 	read -r n <"$STATE/rng" || n=0
 	echo $((n + 1)) >"$STATE/rng"
-	# splitmix64 of (seed, n): 64-bit wrapping bash arithmetic
-	x=$(( (LAB_SEED + 1) * 6364136223846793005 + (n + 1) * -7046029254386353131 ))
+	# splitmix64, its state the seed's stream position n: 64-bit wrapping
+	# bash arithmetic
+	x=$(( (LAB_SEED << 32) + (n + 1) * -7046029254386353131 ))
 	x=$(( (x ^ ((x >> 30) & 0x3ffffffff)) * -4658895280553007687 ))
 	x=$(( (x ^ ((x >> 27) & 0x1fffffffff)) * -7723592293110705685 ))
 	x=$(( (x ^ ((x >> 31) & 0x1ffffffff)) & 0x7fffffffffffffff ))
@@ -652,6 +653,51 @@ frontend web$binds
 
 # lab_pick_stack: one of the lab's server stacks, seeded.
 lab_pick_stack() { lab_pick_of nginx node haproxy python; }
+
+# lab_draw_reuse TIMER: when a second client reuses its connection, around
+# the TIMER (seconds) that reaps idle connections: REUSE_AT cycles with the
+# seed (before, at, after: any three consecutive seeds have each), REUSE is
+# drawn: before 0.4-0.8 s under the timer (at least 0.3 s), at within 30 ms
+# of it, after 1.2-1.8 s over it.
+lab_draw_reuse() {
+	local t=$1 d
+	case $(( (LAB_SEED / 4 + LAB_SEED) % 3 )) in
+	0) lab_param REUSE_AT before; d=-$(lab_pick 400 800) ;;
+	1) lab_param REUSE_AT at; d=$(lab_pick -30 30) ;;
+	*) lab_param REUSE_AT after; d=$(lab_pick 1200 1800) ;;
+	esac
+	lab_param REUSE "$(awk -v t="$t" -v d="$d" 'BEGIN { r = t + d / 1000; if (r < 0.3) r = 0.3; printf "%.3f", r }')"
+}
+
+# lab_reuse_reaped NAME: whether the reuse (the second request in the
+# client's report OUT/NAME) was reaped (EOF, a reset, a timeout: 0) or got a
+# response (1).
+lab_reuse_reaped() {
+	local line
+	line=$(grep -E ' get[ :]/ -> ' "$OUT/$1" | sed -n 2p)
+	case $line in *' -> '[1-5][0-9][0-9]' '*) return 1 ;; esac
+	return 0
+}
+
+# lab_expect_reuse NAME PORT SRC KINDS ROLE FORGED: the expectation for the
+# reuse connection (local port PORT, client report OUT/NAME) follows the
+# draw and, at the timer, what the client saw: reaped, its RSTs from SRC
+# have one of KINDS and that ROLE and FORGED (at least one; KINDS "none":
+# a reaped reuse gets no RST at all); served, that connection has no RST.
+# A reuse before the timer that was reaped, or after it that was served,
+# means the lab did not build what it drew: exit 4.
+lab_expect_reuse() {
+	if lab_reuse_reaped "$1"; then
+		[ "$REUSE_AT" = before ] && lab_die "the reuse ${REUSE}s before the timer was reaped (see $OUT/$1)"
+		lab_param REUSE_OUTCOME reaped
+		if [ "$4" = none ]; then EXPECT_RSTS+=(".dport == $2|*|*|*|0|0")
+		else EXPECT_RSTS+=(".src == \"$3\" and .dport == $2|$4|$5|$6|1"); fi
+	else
+		[ "$REUSE_AT" = after ] && lab_die "the reuse ${REUSE}s after the timer was served (see $OUT/$1)"
+		lab_param REUSE_OUTCOME served
+		EXPECT_RSTS+=(".dport == $2|*|*|*|0|0")
+	fi
+}
 
 # lab_client NAME ARGS...: the lab's HTTP client in the client namespace,
 # in the foreground; its report goes to $OUT/NAME.txt and the terminal.

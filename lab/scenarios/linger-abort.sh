@@ -9,8 +9,8 @@ scenario() {
 	lab_param PROBES "$(lab_pick 2 4)"
 	lab_param INTERVAL "0.$(lab_pick 2 6)"
 	local i
-	lab_nginx "$NS_S" nginx 'server { listen 80; location /health { return 200 "ok\n"; } }'
-	lab_wait_port "$NS_S" 0 80
+	lab_param STACK "$(lab_pick_stack)"
+	lab_server "$NS_S" server "$STACK" 80
 	for ((i = 1; i <= PROBES; i++)); do
 		lab_client "probe-$i" --to 10.99.2.2:80 get:/health abort
 		sleep "$INTERVAL"

@@ -1,4 +1,4 @@
-# proxy-idle-reap: rstscope proxy in front of nginx reaps connections idle
+# proxy-idle-reap: rstscope proxy in front of the server reaps connections idle
 # longer than its idle timeout with an RST (--idle-action rst: SO_LINGER 0 on
 # both sides); the client's pool keeps the connection longer and reuses it.
 # The proxy's reaping RST is lost at the router (an RST is never
@@ -8,6 +8,10 @@
 # proxy's namespace joins the reaping RST to the proxy's close (TCP_STATE)
 # and the answer to the request to the proxy's listener, which got a
 # segment that is no SYN (TCP_FLAGS; NO_SOCKET only without a listener).
+# The upstream server is drawn (STACK). A second client (CPORT2, its
+# reaping RST dropped too) reuses its connection around the proxy's idle
+# timeout (REUSE_AT): before, served; after, reset; at, either, and the
+# expectation follows what the client saw.
 DESC="rstscope proxy's idle timeout (rst) shorter than the client's pool; the reused connection is reset"
 CAUSE=idle-reap
 TOPOLOGY=proxy
@@ -20,20 +24,30 @@ scenario() {
 	local bin proxy
 	lab_param PROXY_IDLE "$(lab_pick 1 3).$(lab_pick 0 9)"
 	lab_param IDLE "$(( ${PROXY_IDLE%.*} + 1 )).$(lab_pick 0 9)"
-	lab_param CPORT "$(lab_pick 41000 48999)"
+	lab_param CPORT "$(lab_pick 41000 44999)"
+	lab_param CPORT2 "$(lab_pick 45000 48999)"
+	lab_param STACK "$(lab_pick_stack)"
+	lab_draw_reuse "$PROXY_IDLE"
+	local reuse p
 	bin=$(lab_rstscope) && [ -n "$bin" ] || lab_die "no rstscope binary for the proxy (set RSTSCOPE)"
-	lab_nginx "$NS_S" nginx 'keepalive_timeout 120s; server { listen 80; }'
+	lab_server "$NS_S" server "$STACK" 80
 	lab_spawn "$NS_P" proxy "$bin" proxy --listen 10.99.3.2:80 --upstream 10.99.2.2:80 \
 		--idle-timeout "$PROXY_IDLE" --idle-action rst --duration 60 --json-log
 	proxy=$LAST_PID
-	lab_wait_port "$NS_S" 0 80
 	lab_wait_port "$NS_P" 0 80
 	# the reaping RST (RST+ACK, from the proxy's close) never reaches the
 	# client; the bare RST that answers its next segment does
-	lab_nsx "$NS_R" iptables -A FORWARD -p tcp -s 10.99.3.2 --sport 80 -d 10.99.1.2 --dport "$CPORT" \
-		--tcp-flags RST,ACK RST,ACK -j DROP || return 1
+	for p in "$CPORT" "$CPORT2"; do
+		lab_nsx "$NS_R" iptables -A FORWARD -p tcp -s 10.99.3.2 --sport 80 -d 10.99.1.2 --dport "$p" \
+			--tcp-flags RST,ACK RST,ACK -j DROP || return 1
+	done
 	lab_watch "$NS_P" eth0
+	lab_client_bg client-reuse --to 10.99.3.2:80 --bind-port "$CPORT2" get:/ sleep:"$REUSE" get:/ close
+	reuse=$LAST_PID
 	lab_client client --to 10.99.3.2:80 --bind-port "$CPORT" get:/ sleep:"$IDLE" get:/ probe
+	lab_wait "$reuse"
+	lab_show_client client-reuse
+	lab_expect_reuse client-reuse.log "$CPORT2" 10.99.3.2 established server genuine
 	lab_stop "$proxy"
 	# the proxy says what it did: an idle-timeout reset of the client's connection
 	grep -q '"event":"fault".*"action":"rst".*"reason":"idle-timeout"' "$OUT/proxy.log" ||

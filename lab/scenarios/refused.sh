@@ -11,8 +11,8 @@ scenario() {
 	lab_param TRIES "$(lab_pick 2 4)"
 	local steps=() i
 	for ((i = 0; i < TRIES; i++)); do steps+=(connect sleep:0.2); done
-	lab_nginx "$NS_S" nginx 'server { listen 80; }'
-	lab_wait_port "$NS_S" 0 80
+	lab_param STACK "$(lab_pick_stack)"
+	lab_server "$NS_S" server "$STACK" 80
 	lab_client client-ok --to 10.99.2.2:80 get:/ close
 	lab_client client --to 10.99.2.2:"$PORT" "${steps[@]}"
 	return 0

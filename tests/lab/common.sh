@@ -13,7 +13,7 @@ lab_require() {
 	[ "$(id -u)" = 0 ] || lab_skip "needs root for network namespaces"
 	[ -x "${RSTSCOPE:-}" ] || lab_skip "no rstscope binary (RSTSCOPE)"
 	local t
-	for t in ip iptables tc tcpdump nginx haproxy openssl jq ethtool ping conntrack; do
+	for t in ip iptables tc tcpdump nginx haproxy node openssl jq ethtool ping conntrack; do
 		command -v "$t" >/dev/null 2>&1 || lab_skip "'$t' is not installed (scripts/deps.sh)"
 	done
 	ip netns add rstlab-probe-$$ 2>/dev/null || lab_skip "cannot create network namespaces here"
