@@ -35,7 +35,7 @@ awk 'NR > 1 { print $2 }' "$tmp/list" | while read -r c; do
 	case $c in idle-reap|peer-restart|unread-close|middlebox|overload|refused|size-limit|tls|deliberate-abort|loss-mtu) ;;
 	*) echo "not ok: unknown cause id '$c' in lab list"; exit 1 ;; esac
 done || fail=1
-[ "$(awk 'NR > 1' "$tmp/list" | wc -l)" -ge 13 ] || t "fewer than 13 scenarios"
+[ "$(awk 'NR > 1' "$tmp/list" | wc -l)" -ge 19 ] || t "fewer than 19 scenarios"
 
 # bad usage: exit 2, a message naming the problem
 "$RSTSCOPE" lab run no-such-scenario >"$tmp/out" 2>&1; rc=$?
@@ -43,10 +43,30 @@ done || fail=1
 grep -q "unknown scenario 'no-such-scenario'" "$tmp/out" || t "unknown scenario message: $(cat "$tmp/out")"
 "$RSTSCOPE" lab run refused --seed abc >"$tmp/out" 2>&1; rc=$?
 [ $rc -eq 2 ] || t "bad seed exit $rc, want 2"
+"$RSTSCOPE" lab run refused --seeds 5-3 >"$tmp/out" 2>&1; rc=$?
+[ $rc -eq 2 ] || t "bad seeds exit $rc, want 2"
+"$RSTSCOPE" lab run refused --seed 1 --seeds 2,3 >"$tmp/out" 2>&1; rc=$?
+[ $rc -eq 2 ] || t "--seed with --seeds exit $rc, want 2"
 "$RSTSCOPE" lab run >"$tmp/out" 2>&1; rc=$?
 [ $rc -eq 2 ] || t "run without a name exit $rc, want 2"
 "$RSTSCOPE" lab frobnicate >"$tmp/out" 2>&1; rc=$?
 [ $rc -eq 2 ] || t "unknown lab command exit $rc, want 2"
+
+# a seed repeats every draw (network, stacks, parameters); --seeds gives a
+# table with a column per seed and results.tsv
+if ip netns add rstlab-probe-$$ 2>/dev/null; then
+	ip netns del rstlab-probe-$$
+	"$RSTSCOPE" lab run refused --seeds 7,8 --out "$tmp/s" >"$tmp/s.out" 2>"$tmp/s.err"; rc=$?
+	[ $rc -eq 0 ] || t "lab run refused --seeds 7,8 exit $rc: $(tail -n 5 "$tmp/s.err")"
+	grep -Eq '^refused +ok +ok +2/2 100%$' "$tmp/s.out" || t "no table row for refused: $(cat "$tmp/s.out")"
+	[ "$(awk -F'\t' 'NR > 1 && $1 == "refused" && $3 == "ok"' "$tmp/s/results.tsv" | wc -l)" -eq 2 ] ||
+		t "results.tsv: $(cat "$tmp/s/results.tsv")"
+	grep -q '^TOPO=box' "$tmp/s/seed-7/refused/params.txt" || t "no TOPO in params.txt"
+	"$RSTSCOPE" lab run refused --seed 7 --out "$tmp/r" >/dev/null 2>"$tmp/r.err" || t "lab run refused --seed 7 failed"
+	diff <(grep -v '^runtime=' "$tmp/s/seed-7/refused/params.txt") <(grep -v '^runtime=' "$tmp/r/params.txt") \
+		>"$tmp/d" || t "seed 7 drew differently twice: $(cat "$tmp/d")"
+	lab_assert_clean "lab run --seeds" || fail=1
+fi
 
 # the lab dir: RSTSCOPE_LAB_DIR wins, a wrong one is an error
 RSTSCOPE_LAB_DIR=$tmp/nowhere "$RSTSCOPE" lab list >"$tmp/out" 2>&1; rc=$?
