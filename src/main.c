@@ -17,6 +17,7 @@ static const struct {
 	{ "watch", cmd_watch, "live verdicts joined with the kernel's own reset reasons" },
 	{ "lab", cmd_lab, "reproduce each reset cause on real kernel networking" },
 	{ "proxy", cmd_proxy, "a fault-injecting TCP proxy (resets, idle timeouts)" },
+	{ "host", cmd_host, "host counters and logs: listen overflows, conntrack, OOM kills, fds" },
 	{ "rules", cmd_rules, "the rules that decide a reset's cause, in order" },
 };
 
@@ -31,7 +32,8 @@ static void usage(FILE *f)
 		   "  rstscope analyze capture.pcap\n"
 		   "  rstscope analyze --json capture.pcapng | jq .\n"
 		   "  rstscope watch -i eth0 --duration 60\n"
-		   "  rstscope lab run conntrack-forget\n");
+		   "  rstscope lab run conntrack-forget\n"
+		   "  rstscope host --interval 5 --json\n");
 }
 
 int main(int argc, char **argv)

@@ -19,5 +19,6 @@ int cmd_watch(int argc, char **argv);
 int cmd_lab(int argc, char **argv);
 int cmd_proxy(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
+int cmd_host(int argc, char **argv);
 
 #endif

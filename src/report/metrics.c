@@ -37,6 +37,8 @@ struct metrics {
 	unsigned ns;
 	int lfd, port;
 	struct client c[MAX_CLIENTS];
+	char *body;              /* metrics_set_body: served instead */
+	size_t body_len;
 };
 
 static const struct { const char *name, *type, *help; } meta[M__COUNT] = {
@@ -85,7 +87,23 @@ void metrics_free(struct metrics *m)
 		drop_client(&m->c[i]);
 	if (m->lfd >= 0)
 		close(m->lfd);
+	free(m->body);
 	free(m);
+}
+
+int metrics_set_body(struct metrics *m, const char *text, size_t len)
+{
+	char *b = NULL;
+
+	if (text) {
+		if (len > OUT_MAX / 2 || !(b = malloc(len ? len : 1)))
+			return -1;
+		memcpy(b, text, len);
+	}
+	free(m->body);
+	m->body = b;
+	m->body_len = text ? len : 0;
+	return 0;
 }
 
 /* "ADDR:PORT" or "[V6]:PORT", port 0 allowed (an ephemeral port) */
@@ -273,8 +291,13 @@ static void answer(struct metrics *m, struct client *c)
 	}
 	if (get) {
 		memcpy(c->out, ok, sizeof(ok) - 1);
-		c->out_len = sizeof(ok) - 1 +
-			     metrics_render(m, c->out + sizeof(ok) - 1, OUT_MAX - sizeof(ok));
+		if (m->body) {
+			memcpy(c->out + sizeof(ok) - 1, m->body, m->body_len);
+			c->out_len = sizeof(ok) - 1 + m->body_len;
+		} else {
+			c->out_len = sizeof(ok) - 1 +
+				     metrics_render(m, c->out + sizeof(ok) - 1, OUT_MAX - sizeof(ok));
+		}
 	} else {
 		memcpy(c->out, nf, sizeof(nf) - 1);
 		c->out_len = sizeof(nf) - 1;

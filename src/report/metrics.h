@@ -48,6 +48,10 @@ void metrics_set(struct metrics *m, enum metric_id id, uint64_t v);
 void metrics_rst(struct metrics *m, const char *kind, const char *sender,
 		 const char *cause, const char *kernel_reason);
 
+/* Serve text (len bytes, copied) instead of the counters above: for a
+ * command with an exposition of its own (host). NULL restores them. */
+int metrics_set_body(struct metrics *m, const char *text, size_t len);
+
 /* The exposition text into buf; returns its length (cut at size - 1). */
 size_t metrics_render(const struct metrics *m, char *buf, size_t size);
 

@@ -172,19 +172,26 @@ static void give_owner(struct sockowner *so, uint64_t ino, int pid, const char *
 	}
 }
 
-/* Walk <root>/PID/fd/ once and give owners to the inodes in so->pending. */
-static void scan_proc(struct sockowner *so)
+/* Walk <root>/PID/fd/ once (at most max_procs processes, 0: all) and call
+ * give(ctx, inode, pid, comm) for every socket inode want(ctx, inode)
+ * accepts; stop early when want_more(ctx) says so. */
+struct fd_walk {
+	bool (*want)(void *ctx, uint64_t ino);
+	void (*give)(void *ctx, uint64_t ino, int pid, const char *comm);
+	bool (*want_more)(void *ctx);
+	void *ctx;
+};
+
+static void walk_fds(const char *root, const struct fd_walk *w, unsigned max_procs)
 {
 	DIR *proc;
 	struct dirent *d;
+	unsigned procs = 0;
 
-	if (!so->npending)
-		return;
-	so->st.proc_scans++;
-	proc = opendir(so->root);
+	proc = opendir(root);
 	if (!proc)
 		return;
-	while ((d = readdir(proc)) && so->npending) {
+	while ((d = readdir(proc)) && w->want_more(w->ctx)) {
 		char path[512], link[64], comm[17];
 		uint64_t pid;
 		DIR *fds;
@@ -193,7 +200,9 @@ static void scan_proc(struct sockowner *so)
 
 		if (parse_u64_range(d->d_name, 1, 1u << 30, &pid))
 			continue;
-		fmt_buf(path, sizeof(path), "%s/%s/fd", so->root, d->d_name);
+		if (max_procs && procs++ >= max_procs)
+			break;
+		fmt_buf(path, sizeof(path), "%s/%s/fd", root, d->d_name);
 		fds = opendir(path);
 		if (!fds)
 			continue;
@@ -209,19 +218,134 @@ static void scan_proc(struct sockowner *so)
 			if (n < 10 || memcmp(link, "socket:[", 8) || link[n - 1] != ']')
 				continue;
 			link[n - 1] = '\0';
-			if (parse_u64_range(link + 8, 1, UINT64_MAX, &ino) ||
-			    !want_inode(so->pending, so->npending, ino))
+			if (parse_u64_range(link + 8, 1, UINT64_MAX, &ino) || !w->want(w->ctx, ino))
 				continue;
 			if (!have_comm) {
-				read_comm(so->root, d->d_name, comm, sizeof(comm));
+				read_comm(root, d->d_name, comm, sizeof(comm));
 				have_comm = true;
 			}
-			give_owner(so, ino, (int)pid, comm);
+			w->give(w->ctx, ino, (int)pid, comm);
 		}
 		closedir(fds);
 	}
 	closedir(proc);
+}
+
+static bool so_want(void *ctx, uint64_t ino)
+{
+	struct sockowner *so = ctx;
+
+	return want_inode(so->pending, so->npending, ino);
+}
+
+static void so_give(void *ctx, uint64_t ino, int pid, const char *comm)
+{
+	give_owner(ctx, ino, pid, comm);
+}
+
+static bool so_more(void *ctx)
+{
+	return ((struct sockowner *)ctx)->npending > 0;
+}
+
+/* Give owners to the inodes in so->pending. */
+static void scan_proc(struct sockowner *so)
+{
+	struct fd_walk w = { so_want, so_give, so_more, so };
+
+	if (!so->npending)
+		return;
+	so->st.proc_scans++;
+	walk_fds(so->root, &w, 0);
 	so->npending = 0;
+}
+
+/* ---- owners by inode, without the cache ---- */
+
+struct inode_find {
+	const uint64_t *inodes;
+	unsigned n, *order, found;   /* order: indexes of inodes, sorted by inode */
+	int *pids;
+	char (*comms)[17];
+};
+
+static const uint64_t *sort_base;
+
+static int by_inode(const void *a, const void *b)
+{
+	uint64_t x = sort_base[*(const unsigned *)a], y = sort_base[*(const unsigned *)b];
+
+	return x < y ? -1 : x > y;
+}
+
+/* the first position in order whose inode is >= ino */
+static unsigned lower(const struct inode_find *f, uint64_t ino)
+{
+	unsigned lo = 0, hi = f->n;
+
+	while (lo < hi) {
+		unsigned mid = lo + (hi - lo) / 2;
+
+		if (f->inodes[f->order[mid]] < ino)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static bool if_want(void *ctx, uint64_t ino)
+{
+	struct inode_find *f = ctx;
+	unsigned i = lower(f, ino);
+
+	return i < f->n && f->inodes[f->order[i]] == ino;
+}
+
+static void if_give(void *ctx, uint64_t ino, int pid, const char *comm)
+{
+	struct inode_find *f = ctx;
+
+	for (unsigned i = lower(f, ino); i < f->n && f->inodes[f->order[i]] == ino; i++) {
+		unsigned k = f->order[i];
+
+		if (f->pids[k] < 0) {
+			f->pids[k] = pid;
+			fmt_buf(f->comms[k], sizeof(f->comms[k]), "%s", comm);
+			f->found++;
+		}
+	}
+}
+
+static bool if_more(void *ctx)
+{
+	struct inode_find *f = ctx;
+
+	return f->found < f->n;
+}
+
+int sockowner_find_inodes(const char *proc_root, const uint64_t *inodes, unsigned n,
+			  int *pids, char (*comms)[17], unsigned max_procs)
+{
+	struct inode_find f = { inodes, n, NULL, 0, pids, comms };
+	struct fd_walk w = { if_want, if_give, if_more, &f };
+
+	for (unsigned i = 0; i < n; i++) {
+		pids[i] = -1;
+		comms[i][0] = '\0';
+	}
+	if (!n)
+		return 0;
+	f.order = malloc(n * sizeof(*f.order));
+	if (!f.order)
+		return 0;
+	for (unsigned i = 0; i < n; i++)
+		f.order[i] = i;
+	sort_base = inodes;
+	qsort(f.order, n, sizeof(*f.order), by_inode);
+	walk_fds(proc_root ? proc_root : "/proc", &w, max_procs);
+	free(f.order);
+	return (int)f.found;
 }
 
 static bool scan_allowed(struct sockowner *so, int64_t now)

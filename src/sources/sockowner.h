@@ -63,6 +63,13 @@ bool sockowner_comm(const struct sockowner *so, int pid, char *comm, size_t size
 
 void sockowner_stats(const struct sockowner *so, struct sockowner_stats *s);
 
+/* Owners of sockets by inode, without a cache: one walk of
+ * <proc_root>/PID/fd over at most max_procs processes (0: all) gives each
+ * inodes[i] its owner in pids[i] and comms[i] (pid -1: none found).
+ * Returns the number of inodes given an owner. */
+int sockowner_find_inodes(const char *proc_root, const uint64_t *inodes, unsigned n,
+			  int *pids, char (*comms)[17], unsigned max_procs);
+
 /* Parse one line of /proc/net/tcp or tcp6 into a key, uid and inode.
  * 0, or -1 for the header or junk. Exposed for tests. */
 int sockowner_parse_proc_line(const char *line, struct sock_key *k, uint32_t *uid,
