@@ -33,8 +33,10 @@ WHEN(w_refused, V->kind == KIND_REFUSED)
 WHEN(w_tls, V->tls == TLS_CLIENT_HELLO || V->tls == TLS_SERVER_HELLO)
 WHEN(w_accept_overflow, V->shape == SHAPE_AT_HANDSHAKE && server(x))
 WHEN(w_handshake, V->shape == SHAPE_AT_HANDSHAKE)
-WHEN(w_answered_limit, x->answered_error && V->kind != KIND_AFTER_FIN && x->big_body)
-WHEN(w_answered_unread, x->answered_error && V->kind != KIND_AFTER_FIN)
+/* answered, and the sender sent no FIN (the peer's FIN may have come):
+ * its close had the rest of the request unread */
+WHEN(w_answered_limit, x->answered_error && !P->fin_ns && x->big_body)
+WHEN(w_answered_unread, x->answered_error && !P->fin_ns)
 WHEN(w_cluster, x->cluster)
 WHEN(w_fin_limit, fin_provoked(x) && x->big_body)
 WHEN(w_fin_answered, fin_provoked(x) && V->http_last_status >= 400 && !V->http_request_unanswered)
@@ -199,11 +201,11 @@ const struct cause_rule cause_rules[] = {
 	RULE("handshake", CAUSE_UNKNOWN, 0.3, false, REAP_IDLE, w_handshake, y_handshake,
 	     "the client's RST at the handshake"),
 	RULE("answered-size-limit", CAUSE_SIZE_LIMIT, 0.75, false, REAP_IDLE, w_answered_limit,
-	     y_answered_limit, "the server answered >= 400 (no FIN) after a large body: 413 "
-	     "after RULE_BODY_LIMIT_413, any status after RULE_BODY_BIG"),
+	     y_answered_limit, "the server answered >= 400 and reset (without a FIN of its "
+	     "own) after a large body: 413 after RULE_BODY_LIMIT_413, any status after RULE_BODY_BIG"),
 	RULE("answered-unread", CAUSE_UNREAD_CLOSE, 0.7, false, REAP_IDLE, w_answered_unread,
-	     y_answered_unread, "the server answered >= 400 (no FIN) and reset the rest: "
-	     "protocol level, even in a burst"),
+	     y_answered_unread, "the server answered >= 400 and reset (without a FIN of its "
+	     "own, the client's FIN may have come first): protocol level, even in a burst"),
 	RULE("cluster", CAUSE_PEER_RESTART, 0.8, false, REAP_IDLE, w_cluster, y_cluster,
 	     "--cluster-min flows of the service reset within --cluster-window"),
 	RULE("fin-size-limit", CAUSE_SIZE_LIMIT, 0.7, false, REAP_IDLE, w_fin_limit, y_fin_limit,

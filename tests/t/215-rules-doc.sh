@@ -8,7 +8,7 @@ trap 'rm -rf "$tmp"' EXIT
 "$RSTSCOPE" rules >"$tmp/rules.md" || { echo "rstscope rules failed"; exit 1; }
 sed -n '/^<!-- rules:begin/,/^<!-- rules:end/p' "$doc" | sed '1d;$d' >"$tmp/doc.md"
 if ! diff -u "$tmp/doc.md" "$tmp/rules.md"; then
-	echo "docs/output.md's rule table differs from 'rstscope rules' (above); regenerate the section"
+	echo "docs/output.md's rule table differs from 'rstscope rules' (above); regenerate it: scripts/rules-doc.sh"
 	exit 1
 fi
 n=$(grep -c '^| [0-9]* | `' "$tmp/rules.md")

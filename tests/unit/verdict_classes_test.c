@@ -235,6 +235,47 @@ static void class_after_completed_close(void)
 	}
 }
 
+/* A server answers an upload early with an error and closes with the body
+ * unread: an RST, whether or not the client's FIN came first (it read the
+ * answer and closed); a large body past a 413 is a size limit. */
+static void class_unread_close(void)
+{
+	for (int i = 0; i < DRAWS; i++) {
+		unsigned status = rnd(400, 431), chunks = rnd(1, 40);
+		bool client_fin = rnd(0, 1), big = rnd(0, 1);
+		struct engine *e = fresh();
+		char hdr[96], body[1401], resp[64];
+		struct conv c;
+		double t = 5;
+
+		memset(body, 'b', sizeof(body) - 1);
+		body[sizeof(body) - 1] = '\0';
+		if (big) {
+			status = 413;
+			chunks = rnd(60, 120);      /* past RULE_BODY_LIMIT_413 */
+		}
+		conv_init(&c, e, (uint16_t)(50000 + i));
+		c.sttl = (uint8_t)(init_ttl() - rnd(1, 20));
+		handshake(&c, 0);
+		snprintf(hdr, sizeof(hdr), "POST /upload HTTP/1.1\r\nContent-Length: %u\r\n\r\n",
+			 chunks * 1400 + 100000);
+		seg(&c, t, 1, TH_PSH | TH_ACK, hdr, 0);
+		for (unsigned j = 0; j < chunks; j++)
+			seg(&c, t += 0.1, 1, TH_ACK, body, 0);
+		seg(&c, t += 0.1, 0, TH_ACK, NULL, 0);
+		snprintf(resp, sizeof(resp), "HTTP/1.1 %u Error\r\nContent-Length: 0\r\n\r\n", status);
+		seg(&c, t += 1, 0, TH_PSH | TH_ACK, resp, 0);
+		if (client_fin)
+			seg(&c, t += 1, 1, TH_FIN | TH_ACK, NULL, 0);
+		seg(&c, t += 1, 0, TH_RST | TH_ACK, NULL, 0);
+		engine_flush(e);
+		CHECK_EQ_INT(ngot, 1);
+		CHECK_EQ_STR(rst_cause_name[got[0].cause], big ? "size-limit" : "unread-close");
+		CHECK_EQ_STR(rst_forged_name[got[0].forged], "genuine");
+		engine_free(e);
+	}
+}
+
 /* Two-point correlation as evidence: n captures in path order from the
  * client; a server's RST seen only up to some point and absent at the one
  * before it on its way was built between them, whatever its TTL says; one
@@ -306,6 +347,7 @@ int main(void)
 	class_front_end();
 	class_keepalive_unread();
 	class_after_completed_close();
+	class_unread_close();
 	class_correlation();
 	return unit_done("verdict_classes_test");
 }
