@@ -130,7 +130,9 @@ struct cur cur_until(struct cur *c, const char *set)
 {
 	struct cur t = { c->p, c->p };
 
-	while (c->p < c->end && !strchr(set, *c->p))
+	/* strchr would find a NUL byte in set (its terminator): callers that
+	 * loop "until ',' then skip ','" would never advance past one */
+	while (c->p < c->end && (*c->p == '\0' || !strchr(set, *c->p)))
 		c->p++;
 	t.end = c->p;
 	return t;

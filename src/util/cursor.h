@@ -47,7 +47,7 @@ bool cur_char(struct cur *c, char ch);
  * absent. */
 bool cur_skip_past(struct cur *c, const char *needle);
 /* Advance to the first of the characters in set (or the end); returns the
- * text skipped. */
+ * text skipped. A NUL byte in the window is text, never one of set. */
 struct cur cur_until(struct cur *c, const char *set);
 /* The whole window is a decimal number in [min, max]. */
 int cur_whole_u64(struct cur t, uint64_t min, uint64_t max, uint64_t *out);
