@@ -11,15 +11,20 @@
 
 #define CTR_NAME_MAX 56
 #define CTR_MAX 1536
+#define CTR_SLOTS 4096           /* the index: a power of two, over 2 * CTR_MAX */
 
 struct ctr {
 	char name[CTR_NAME_MAX];
 	uint64_t v;
 };
 
+/* c[] keeps the order of first insertion (the reports list it so); slot[]
+ * is an open-addressing index of it by name, 1 + the entry's position,
+ * 0 empty. A zeroed set is an empty one. */
 struct ctrset {
 	unsigned n, dropped;
 	struct ctr c[CTR_MAX];
+	uint16_t slot[CTR_SLOTS];
 };
 
 void ctrset_clear(struct ctrset *s);
