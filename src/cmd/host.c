@@ -7,9 +7,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <grp.h>
 #include <poll.h>
-#include <pwd.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -22,6 +20,7 @@
 #include "host/host.h"
 #include "report/host_out.h"
 #include "report/metrics.h"
+#include "util/priv.h"
 #include "util/util.h"
 
 #define FINDINGS_MAX 256
@@ -154,25 +153,6 @@ static int enter_netns(const char *name)
 	return 0;
 }
 
-static int drop_privileges(const char *user)
-{
-	struct passwd *pw = getpwnam(user);
-
-	if (!pw) {
-		warnx_("host: unknown user '%s'", user);
-		return -1;
-	}
-	if (initgroups(pw->pw_name, pw->pw_gid) || setgid(pw->pw_gid) || setuid(pw->pw_uid)) {
-		warnx_("host: cannot become '%s': %s", user, strerror(errno));
-		return -1;
-	}
-	if (pw->pw_uid != 0 && setuid(0) == 0) {
-		warnx_("host: privileges of '%s' could be regained; refusing to go on", user);
-		return -1;
-	}
-	return 0;
-}
-
 static int64_t mono_ns(void)
 {
 	struct timespec ts;
@@ -253,7 +233,7 @@ int cmd_host(int argc, char **argv)
 		warnx_("host: %s", err);
 		goto cleanup;
 	}
-	if (o.user && drop_privileges(o.user))
+	if (o.user && priv_drop("host", o.user))
 		goto cleanup;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;

@@ -4,9 +4,7 @@
  * serve metrics) until a signal or --duration, final diagnosis, cleanup. */
 #include <errno.h>
 #include <getopt.h>
-#include <grp.h>
 #include <poll.h>
-#include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +13,7 @@
 #include <unistd.h>
 
 #include "cmd/cmd.h"
+#include "util/priv.h"
 #include "util/util.h"
 #include "watch/watcher.h"
 
@@ -152,25 +151,6 @@ static int64_t wall_ns(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
-
-static int drop_privileges(const char *user)
-{
-	struct passwd *pw = getpwnam(user);
-
-	if (!pw) {
-		warnx_("watch: unknown user '%s'", user);
-		return -1;
-	}
-	if (initgroups(pw->pw_name, pw->pw_gid) || setgid(pw->pw_gid) || setuid(pw->pw_uid)) {
-		warnx_("watch: cannot become '%s': %s", user, strerror(errno));
-		return -1;
-	}
-	if (pw->pw_uid != 0 && setuid(0) == 0) {
-		warnx_("watch: privileges of '%s' could be regained; refusing to go on", user);
-		return -1;
-	}
-	return 0;
 }
 
 static void say_sources(const struct watcher *w, const struct watch_opts *o)
@@ -341,7 +321,7 @@ int cmd_watch(int argc, char **argv)
 	if (o.user) {
 		if (w.kern && tracefs_guard(w.kern))
 			warnx_("watch: cannot start the tracefs cleanup helper: %s", strerror(errno));
-		if (drop_privileges(o.user))
+		if (priv_drop("watch", o.user))
 			goto cleanup;
 	}
 	if (w.cap) {
