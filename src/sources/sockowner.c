@@ -269,11 +269,11 @@ struct inode_find {
 	char (*comms)[17];
 };
 
-static const uint64_t *sort_base;
-
-static int by_inode(const void *a, const void *b)
+/* qsort_r's comparator; ctx is the inodes the indexes point into */
+static int by_inode(const void *a, const void *b, void *ctx)
 {
-	uint64_t x = sort_base[*(const unsigned *)a], y = sort_base[*(const unsigned *)b];
+	const uint64_t *inodes = ctx;
+	uint64_t x = inodes[*(const unsigned *)a], y = inodes[*(const unsigned *)b];
 
 	return x < y ? -1 : x > y;
 }
@@ -341,8 +341,7 @@ int sockowner_find_inodes(const char *proc_root, const uint64_t *inodes, unsigne
 		return 0;
 	for (unsigned i = 0; i < n; i++)
 		f.order[i] = i;
-	sort_base = inodes;
-	qsort(f.order, n, sizeof(*f.order), by_inode);
+	qsort_r(f.order, n, sizeof(*f.order), by_inode, (void *)inodes);
 	walk_fds(proc_root ? proc_root : "/proc", &w, max_procs);
 	free(f.order);
 	return (int)f.found;
