@@ -29,7 +29,7 @@
 struct host_opts {
 	double interval_s;
 	uint64_t count;          /* intervals; 0: until a signal (live) or the replay's end */
-	const char *netns, *metrics, *user, *replay;
+	const char *netns, *metrics, *user, *replay, *record;
 	bool json;
 	unsigned max_procs;
 };
@@ -64,6 +64,8 @@ static void usage(FILE *f)
 		"                        (default 1024; a rotating window beyond)\n"
 		"      --replay DIR      recorded snapshots DIR/0, DIR/1, ... instead of this\n"
 		"                        host (tests; see docs/host.md, scripts/host-snapshot.sh)\n"
+		"      --record DIR      write each sample's time and raw netlink replies\n"
+		"                        (sock_diag, ctnetlink) to DIR/0, DIR/1, ... for --replay\n"
 		"  -h, --help\n\n"
 		"exit: 0 no current finding, 1 findings, 2 usage, 4 a runtime failure.\n\n"
 		"EXAMPLES\n"
@@ -75,7 +77,7 @@ static void usage(FILE *f)
 
 static int parse_opts(int argc, char **argv, struct host_opts *o)
 {
-	enum { O_METRICS = 256, O_REPLAY, O_MAXPROCS };
+	enum { O_METRICS = 256, O_REPLAY, O_MAXPROCS, O_RECORD };
 	static const struct option lo[] = {
 		{ "interval", required_argument, NULL, 'i' }, { "count", required_argument, NULL, 'c' },
 		{ "netns", required_argument, NULL, 'n' }, { "json", no_argument, NULL, 'j' },
@@ -83,6 +85,7 @@ static int parse_opts(int argc, char **argv, struct host_opts *o)
 		{ "metrics", required_argument, NULL, O_METRICS },
 		{ "replay", required_argument, NULL, O_REPLAY },
 		{ "max-procs", required_argument, NULL, O_MAXPROCS },
+		{ "record", required_argument, NULL, O_RECORD },
 		{ NULL, 0, NULL, 0 },
 	};
 	uint64_t n;
@@ -110,6 +113,7 @@ static int parse_opts(int argc, char **argv, struct host_opts *o)
 		case 'h': usage(stdout); return 1;
 		case O_METRICS: o->metrics = optarg; break;
 		case O_REPLAY: o->replay = optarg; break;
+		case O_RECORD: o->record = optarg; break;
 		case O_MAXPROCS:
 			if (parse_u64_range(optarg, 1, 1u << 20, &n))
 				goto bad;
@@ -122,8 +126,8 @@ static int parse_opts(int argc, char **argv, struct host_opts *o)
 		warnx_("host: unexpected argument '%s'", argv[optind]);
 		return -1;
 	}
-	if (o->replay && (o->netns || o->user)) {
-		warnx_("host: --replay reads recorded snapshots: no --netns or -Z with it");
+	if (o->replay && (o->netns || o->user || o->record)) {
+		warnx_("host: --replay reads recorded snapshots: no --netns, -Z or --record with it");
 		return -1;
 	}
 	return 0;
@@ -223,6 +227,7 @@ int cmd_host(int argc, char **argv)
 	struct host_sampler_opts so = {
 		.replay_dir = o.replay, .proc_root = getenv("RSTSCOPE_PROC_ROOT"),
 		.sys_root = getenv("RSTSCOPE_SYS_ROOT"), .max_procs = o.max_procs,
+		.save_dir = o.record,
 	};
 	if (so.proc_root && !*so.proc_root)
 		so.proc_root = NULL;

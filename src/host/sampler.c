@@ -2,6 +2,9 @@
  * snapshot directory (DIR/0, DIR/1, ...: proc/, sys/, kmsg, netlink/,
  * time). Each source says whether it was read, missing or refused. */
 #include <errno.h>
+#include <fcntl.h>
+#include <linux/netlink.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -14,6 +17,7 @@
 #include "util/cursor.h"
 #include "util/util.h"
 
+/* recorded netlink replies, written (--record) and read back (--replay) */
 #define SAVE_MAX (4u << 20)
 
 struct host_sampler {
@@ -23,8 +27,13 @@ struct host_sampler {
 	struct kmsg_src *kmsg;
 	int kmsg_err;
 	struct fds_scan fds;
+	uint8_t *nl;              /* SAVE_MAX: netlink replies to record or replay */
+	int record_err;
+	int initns_fd[2];         /* tcp_mem, tcp_max_orphans opened in the initial netns */
 	char buf[1 << 17];
 };
+
+static const char *const initns_rel[2] = { "sys/net/ipv4/tcp_mem", "sys/net/ipv4/tcp_max_orphans" };
 
 enum parse { P_PAIRS, P_SNMP6, P_SOCKSTAT, P_KV, P_NUMBERS };
 
@@ -121,10 +130,22 @@ struct host_sampler *host_sampler_new(const struct host_sampler_opts *o, char *e
 	s->o = *o;
 	if (!s->o.max_procs)
 		s->o.max_procs = 1024;
+	if ((o->replay_dir || o->save_dir) && !(s->nl = malloc(SAVE_MAX))) {
+		fmt_buf(err, errsz, "out of memory");
+		free(s);
+		return NULL;
+	}
+	if (o->save_dir && mkdir(o->save_dir, 0755) && errno != EEXIST) {
+		fmt_buf(err, errsz, "cannot create '%s': %s", o->save_dir, strerror(errno));
+		free(s->nl);
+		free(s);
+		return NULL;
+	}
 	if (o->replay_dir) {
 		s->replay_len = (unsigned)count_replay(o->replay_dir);
 		if (!s->replay_len) {
 			fmt_buf(err, errsz, "no snapshot '%s/0' to replay", o->replay_dir);
+			free(s->nl);
 			free(s);
 			return NULL;
 		}
@@ -133,6 +154,15 @@ struct host_sampler *host_sampler_new(const struct host_sampler_opts *o, char *e
 	fmt_buf(s->proc, sizeof(s->proc), "%s", o->proc_root ? o->proc_root : "/proc");
 	fmt_buf(s->sys, sizeof(s->sys), "%s", o->sys_root ? o->sys_root : "/sys");
 	s->kmsg = kmsg_open(&s->kmsg_err);   /* before any privilege is dropped */
+	if (!strcmp(s->proc, "/proc")) {
+		const char *const paths[2] = { "/proc/sys/net/ipv4/tcp_mem", "/proc/sys/net/ipv4/tcp_max_orphans" };
+
+		if (host_initns_open(paths, s->initns_fd, 2) < 0) {
+			fmt_buf(err, errsz, "cannot return to this network namespace after reading the initial one's sysctls");
+			host_sampler_free(s);
+			return NULL;
+		}
+	}
 	return s;
 }
 
@@ -141,6 +171,10 @@ void host_sampler_free(struct host_sampler *s)
 	if (!s)
 		return;
 	kmsg_close(s->kmsg);
+	for (int i = 0; i < 2; i++)
+		if (s->initns_fd[i] > 0)
+			close(s->initns_fd[i]);
+	free(s->nl);
 	free(s);
 }
 
@@ -174,6 +208,81 @@ static uint64_t netns_of(const char *proc)
 	return ino;
 }
 
+/* Write len bytes to path (created or replaced). 0 or -errno. */
+static int write_file(const char *path, const void *p, size_t len)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644), err = 0;
+
+	if (fd < 0)
+		return -errno;
+	for (size_t off = 0; off < len;) {
+		ssize_t n = write(fd, (const char *)p + off, len - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			err = n < 0 ? -errno : -EIO;
+			break;
+		}
+		off += (size_t)n;
+	}
+	if (close(fd) && !err)
+		err = -errno;
+	return err;
+}
+
+/* --record: rel ("time", "netlink/sock_diag", ...) of this sample to
+ * <save_dir>/<sample>/rel, the layout --replay reads; a failure is said
+ * once per run and the run goes on. */
+static void record(struct host_sampler *s, const char *rel, const void *p, size_t len)
+{
+	static const char *const sub[] = { "", "/netlink" };
+	char path[700];
+	int r = 0;
+
+	for (size_t i = 0; i < 2 && !r; i++) {
+		fmt_buf(path, sizeof(path), "%s/%u%s", s->o.save_dir, s->next - 1, sub[i]);
+		if (mkdir(path, 0755) && errno != EEXIST)
+			r = -errno;
+	}
+	if (!r) {
+		fmt_buf(path, sizeof(path), "%s/%u/%s", s->o.save_dir, s->next - 1, rel);
+		r = write_file(path, p, len);
+	}
+	if (r && !s->record_err) {
+		s->record_err = r;
+		warnx_("host: cannot record '%s': %s", path, strerror(-r));
+	}
+}
+
+/* The replies without their NLMSG_DONE and acknowledgements (an
+ * NLMSG_ERROR of 0): what is left is the replies proper, which the parsers
+ * read to the end (a DONE in the middle would end them). Returns the new
+ * length; a message cut short ends the walk. */
+static size_t nl_replies_only(uint8_t *p, size_t len)
+{
+	size_t in = 0, out = 0;
+
+	while (len - in >= NLMSG_HDRLEN) {
+		struct nlmsghdr h;
+		size_t step;
+		int32_t e = 1;
+
+		memcpy(&h, p + in, sizeof(h));
+		if (h.nlmsg_len < NLMSG_HDRLEN || h.nlmsg_len > len - in)
+			break;
+		step = NLMSG_ALIGN(h.nlmsg_len) < len - in ? NLMSG_ALIGN(h.nlmsg_len) : len - in;
+		if (h.nlmsg_type == NLMSG_ERROR && h.nlmsg_len >= NLMSG_HDRLEN + sizeof(e))
+			memcpy(&e, p + in + NLMSG_HDRLEN, sizeof(e));
+		if (h.nlmsg_type != NLMSG_DONE && !(h.nlmsg_type == NLMSG_ERROR && e == 0)) {
+			memmove(p + out, p + in, step);
+			out += step;
+		}
+		in += step;
+	}
+	return out;
+}
+
 static void read_files(struct host_sampler *s, const char *proc, struct host_sample *out)
 {
 	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
@@ -181,8 +290,15 @@ static void read_files(struct host_sampler *s, const char *proc, struct host_sam
 		long n;
 		int r = -1;
 
+		int ifd = -1;
+
 		fmt_buf(path, sizeof(path), "%s/%s", proc, files[i].rel);
-		n = ctr_read_file(path, s->buf, sizeof(s->buf));
+		for (int j = 0; j < 2; j++)
+			if (!strcmp(files[i].rel, initns_rel[j]) && s->initns_fd[j] > 0)
+				ifd = s->initns_fd[j];
+		if (ifd > 0)   /* host-wide: read in the initial namespace */
+			fmt_buf(path, sizeof(path), "%s/%s (initial network namespace)", proc, files[i].rel);
+		n = ifd > 0 ? host_initns_read(ifd, s->buf, sizeof(s->buf)) : ctr_read_file(path, s->buf, sizeof(s->buf));
 		if (n < 0) {
 			status(out, files[i].id, state_of(n), path, strerror((int)-n));
 			continue;
@@ -219,18 +335,22 @@ static void read_conntrack(struct host_sampler *s, const char *proc, const char 
 		char np[700];
 
 		fmt_buf(np, sizeof(np), "%s/netlink/ctnetlink", snap);
-		n = ctr_read_file(np, s->buf, sizeof(s->buf));
+		n = ctr_read_file(np, (char *)s->nl, SAVE_MAX);
 		if (n < 0) {
 			status(out, HS_CONNTRACK_STAT, HSS_MISSING, path, "absent, and no recorded ctnetlink replies");
 			return;
 		}
-		r = conntrack_parse_nl((const uint8_t *)s->buf, (size_t)n, &out->ctr, &e);
+		r = conntrack_parse_nl(s->nl, (size_t)n, &out->ctr, &e);
 		status(out, HS_CONNTRACK_STAT, r < 0 ? HSS_ERROR : HSS_OK, np,
 		       r < 0 ? "malformed ctnetlink replies" : "recorded ctnetlink replies");
 		return;
 	}
-	r = conntrack_query_nl(&out->ctr, NULL, 0, NULL);
+	size_t saved = 0;
+
+	r = conntrack_query_nl(&out->ctr, s->nl, s->o.save_dir ? SAVE_MAX : 0, &saved);
 	if (!r) {
+		if (s->o.save_dir)
+			record(s, "netlink/ctnetlink", s->nl, nl_replies_only(s->nl, saved));
 		status(out, HS_CONNTRACK_STAT, HSS_OK, "ctnetlink", "/proc/net/stat/nf_conntrack absent: read over ctnetlink");
 	} else {
 		char d[200];
@@ -329,9 +449,9 @@ static void read_socks(struct host_sampler *s, const char *proc, const char *sna
 
 	if (snap) {
 		fmt_buf(path, sizeof(path), "%s/netlink/sock_diag", snap);
-		n = ctr_read_file(path, s->buf, sizeof(s->buf));
+		n = ctr_read_file(path, (char *)s->nl, SAVE_MAX);
 		if (n >= 0) {
-			r = sockdiag_parse((const uint8_t *)s->buf, (size_t)n, &out->socks);
+			r = sockdiag_parse(s->nl, (size_t)n, &out->socks);
 			status(out, HS_SOCK_DIAG, r < 0 ? HSS_ERROR : HSS_OK, path, r < 0 ? "malformed replies" : "recorded replies");
 		} else {
 			bool any = false;
@@ -346,7 +466,11 @@ static void read_socks(struct host_sampler *s, const char *proc, const char *sna
 			       any ? "no recorded replies: proc/net/tcp* (listener backlogs unknown)" : "no recorded replies, no net/tcp");
 		}
 	} else {
-		r = sockdiag_dump(&out->socks, NULL, 0, NULL);
+		size_t saved = 0;
+
+		r = sockdiag_dump(&out->socks, s->nl, s->o.save_dir ? SAVE_MAX : 0, &saved);
+		if (!r && s->o.save_dir)
+			record(s, "netlink/sock_diag", s->nl, nl_replies_only(s->nl, saved));
 		status(out, HS_SOCK_DIAG, r ? state_of(r) : HSS_OK, "netlink sock_diag", r ? strerror(-r) : "LISTEN and CLOSE_WAIT sockets");
 	}
 	socklist_owners(&out->socks, proc, s->o.max_procs);
@@ -395,6 +519,11 @@ int host_sampler_take(struct host_sampler *s, struct host_sample *out)
 		fmt_buf(sys, sizeof(sys), "%s", s->sys);
 	}
 	s->next++;
+	if (s->o.save_dir) {
+		char t[32];
+
+		record(s, "time", t, fmt_buf(t, sizeof(t), "%.6f\n", (double)out->ts_ns / 1e9));
+	}
 	out->netns = netns_of(proc);
 	read_files(s, proc, out);
 	read_conntrack(s, proc, psnap, out);
