@@ -189,7 +189,9 @@ static unsigned eval_listen(const struct host_rule *r, const struct host_sample 
 	struct emitter e = { r, prev, cur, out, max, 0 };
 	uint64_t vo = 0, vd = 0, dov = 0, ddr = 0;
 	bool ho = ctr(prev, cur, c_listen[0], &vo, &dov), hd = ctr(prev, cur, c_listen[1], &vd, &ddr);
-	uint64_t count = dov > ddr ? dov : ddr;
+	/* every overflow is in ListenDrops too; drops beyond them are the SYN
+	 * queue's (syn_side_drops), not the accept queue's */
+	uint64_t count = ho ? dov : 0;
 	const struct listener *worst = NULL;
 	struct host_finding *f;
 
@@ -240,6 +242,18 @@ static unsigned eval_listen(const struct host_rule *r, const struct host_sample 
 static const char *const c_syn[] = { "TcpExt.TCPReqQFullDrop", "TcpExt.TCPReqQFullDoCookies",
 				     "TcpExt.SyncookiesSent" };
 
+/* SYNs the listener dropped without a counter of their own: ListenDrops
+ * counts each accept-queue overflow (ListenOverflows), each full SYN
+ * queue without cookies (TCPReqQFullDrop) and, with syncookies off, the
+ * SYNs tcp_conn_request drops once the SYN queue is in the last quarter of
+ * tcp_max_syn_backlog (kept for proven peers): those are the rest. */
+static uint64_t syn_side_drops(uint64_t d_drops, uint64_t d_overflows, uint64_t d_qfull)
+{
+	uint64_t known = d_overflows + d_qfull;
+
+	return d_drops > known ? d_drops - known : 0;
+}
+
 static unsigned eval_syn(const struct host_rule *r, const struct host_sample *prev,
 			 const struct host_sample *cur, struct host_finding *out, unsigned max)
 {
@@ -249,10 +263,14 @@ static unsigned eval_syn(const struct host_rule *r, const struct host_sample *pr
 	const struct kmsg_event *k = kmsg_first(cur, KM_SYN_FLOOD);
 	struct host_finding *f;
 
+	uint64_t vo = 0, vd = 0, dov = 0, ddr = 0, rest;
+	bool ho = ctr(prev, cur, c_listen[0], &vo, &dov), hd = ctr(prev, cur, c_listen[1], &vd, &ddr);
+
 	for (int i = 0; i < 3; i++)
 		h[i] = ctr(prev, cur, c_syn[i], &v[i], &d[i]);
+	rest = hd ? syn_side_drops(ddr, ho ? dov : 0, h[0] ? d[0] : 0) : 0;
 	/* SyncookiesSent counts the cookies TCPReqQFullDoCookies led to */
-	count = d[0] + (d[1] > d[2] ? d[1] : d[2]);
+	count = d[0] + (d[1] > d[2] ? d[1] : d[2]) + rest;
 	if (count < HOST_EVENTS_MIN && !(prev && k))
 		return 0;
 	f = emit(&e, true, !prev ? "counted before the run" : count ? "counter increase" :
@@ -262,6 +280,11 @@ static unsigned eval_syn(const struct host_rule *r, const struct host_sample *pr
 	for (int i = 0; i < 3; i++)
 		if (h[i])
 			counter_value(f, c_syn[i], v[i], d[i]);
+	if (rest) {   /* the drops that only ListenDrops counted */
+		counter_value(f, c_listen[1], vd, ddr);
+		if (ho)
+			counter_value(f, c_listen[0], vo, dov);
+	}
 	f->count = count;
 	set_rate(f, (double)count);
 	if (prev && k) {
@@ -532,13 +555,13 @@ SIMPLE(time_wait, "TcpExt.TCPTimeWaitOverflow")
 /* ---- the table ---- */
 
 static const struct host_rule rules[HF__COUNT] = {
-	{ HF_LISTEN_OVERFLOW, "listen-overflow", "TcpExt.ListenOverflows, TcpExt.ListenDrops; sock_diag listeners (queue, backlog)",
-	  "HOST_EVENTS_MIN overflow or drop in the interval; or a listener's accept queue at HOST_LISTEN_FULL_PCT of its backlog",
+	{ HF_LISTEN_OVERFLOW, "listen-overflow", "TcpExt.ListenOverflows (ListenDrops as evidence); sock_diag listeners (queue, backlog)",
+	  "HOST_EVENTS_MIN accept-queue overflow in the interval; or a listener's accept queue at HOST_LISTEN_FULL_PCT of its backlog",
 	  "tcp_v4_syn_recv_sock: sk_acceptq_is_full, the handshake's last ACK is dropped (an RST with tcp_abort_on_overflow=1)",
 	  "accept faster (more workers, no blocking in the accept loop); raise the listen() backlog and net.core.somaxconn",
 	  true, eval_listen },
-	{ HF_SYN_QUEUE_DROP, "syn-queue-drop", "TcpExt.TCPReqQFullDrop, TcpExt.TCPReqQFullDoCookies, TcpExt.SyncookiesSent; kernel log 'Possible SYN flooding'",
-	  "HOST_EVENTS_MIN SYN dropped or answered with a cookie in the interval; or the kernel log's SYN flooding line",
+	{ HF_SYN_QUEUE_DROP, "syn-queue-drop", "TcpExt.TCPReqQFullDrop, TcpExt.TCPReqQFullDoCookies, TcpExt.SyncookiesSent, TcpExt.ListenDrops beyond ListenOverflows and TCPReqQFullDrop; kernel log 'Possible SYN flooding'",
+	  "HOST_EVENTS_MIN SYN dropped (a full SYN queue, or tcp_max_syn_backlog's last quarter with syncookies off) or answered with a cookie in the interval; or the kernel log's SYN flooding line",
 	  "tcp_conn_request: inet_csk_reqsk_queue_is_full, the SYN is dropped or answered with a SYN cookie",
 	  "raise net.ipv4.tcp_max_syn_backlog and the listen() backlog; a flood: keep tcp_syncookies=1 and filter upstream",
 	  true, eval_syn },

@@ -5,6 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sched.h>
+#include <stdio.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
 #include "host/host.h"
 #include "sources/conntrack.h"
@@ -130,6 +134,105 @@ static void test_syn(void)
 	strcpy(C->km.e[0].port, "[::]:8443");
 	f = find(eval(), HF_SYN_QUEUE_DROP);
 	CHECK(f && !strcmp(f->where.listener, "[::]:8443") && strstr(f->detail, "SYN flooding"));
+}
+
+/* ListenDrops counts every SYN or handshake the listener dropped: each
+ * accept-queue overflow (ListenOverflows) and each SYN-queue drop
+ * (TCPReqQFullDrop, or, with syncookies off, tcp_max_syn_backlog's last
+ * quarter, which has no counter of its own). Drops beyond the overflows
+ * are the SYN queue's, never an accept-queue overflow. */
+static void test_listen_drops_syn_side(void)
+{
+	unsigned n;
+	const struct host_finding *f;
+	uint64_t o = draw(1, 50), q = draw(1, 50), r = draw(1, 50), base = draw(0, 1000);
+
+	/* a SYN flood, syncookies off, the queue over the backlog */
+	reset();
+	both("TcpExt.ListenOverflows", base, base);
+	both("TcpExt.ListenDrops", base, base + q);
+	both("TcpExt.TCPReqQFullDrop", 0, q);
+	n = eval();
+	CHECK_EQ_INT(count_id(n, HF_LISTEN_OVERFLOW), 0);
+	f = find(n, HF_SYN_QUEUE_DROP);
+	CHECK(f && f->count == q);
+	/* tcp_max_syn_backlog's last quarter: ListenDrops alone */
+	reset();
+	both("TcpExt.ListenOverflows", base, base);
+	both("TcpExt.ListenDrops", base, base + r);
+	both("TcpExt.TCPReqQFullDrop", 0, 0);
+	n = eval();
+	CHECK_EQ_INT(count_id(n, HF_LISTEN_OVERFLOW), 0);
+	f = find(n, HF_SYN_QUEUE_DROP);
+	CHECK(f && f->count == r && fabs(f->rate_per_s - (double)r / 5.0) < 1e-9);
+	/* accept-queue overflows alone: no SYN-queue finding */
+	reset();
+	both("TcpExt.ListenOverflows", base, base + o);
+	both("TcpExt.ListenDrops", base, base + o);
+	n = eval();
+	f = find(n, HF_LISTEN_OVERFLOW);
+	CHECK(f && f->count == o);
+	CHECK_EQ_INT(count_id(n, HF_SYN_QUEUE_DROP), 0);
+	/* both at once: each its own share */
+	reset();
+	both("TcpExt.ListenOverflows", base, base + o);
+	both("TcpExt.ListenDrops", base, base + o + q + r);
+	both("TcpExt.TCPReqQFullDrop", 0, q);
+	n = eval();
+	f = find(n, HF_LISTEN_OVERFLOW);
+	CHECK(f && f->count == o);
+	f = find(n, HF_SYN_QUEUE_DROP);
+	CHECK(f && f->count == q + r);
+	/* history splits the same way */
+	n = host_findings_eval(NULL, C, F, 256);
+	f = find(n, HF_LISTEN_OVERFLOW);
+	CHECK(f && f->state == HFS_HISTORY && f->count == base + o);
+	f = find(n, HF_SYN_QUEUE_DROP);
+	CHECK(f && f->state == HFS_HISTORY && f->count == q + r);
+}
+
+/* tcp_mem and tcp_max_orphans exist only in the initial network namespace:
+ * read from another one, they come from there (root; skipped otherwise). */
+static void test_initns_sysctls(void)
+{
+	const char *const paths[2] = { "/proc/sys/net/ipv4/tcp_mem", "/proc/sys/net/ipv4/tcp_max_orphans" };
+	char want[256], got[256];
+	long n;
+	int fds[2], st = 0;
+	pid_t pid;
+	FILE *f = fopen(paths[1], "r");
+
+	if (geteuid() || !f) {
+		if (f)
+			fclose(f);
+		printf("host_findings: initial-namespace sysctls not tested (needs root in the initial namespace)\n");
+		return;
+	}
+	n = (long)fread(want, 1, sizeof(want) - 1, f);
+	fclose(f);
+	want[n > 0 ? n : 0] = '\0';
+	/* this namespace has them: nothing opened */
+	CHECK_EQ_INT(host_initns_open(paths, fds, 2), 0);
+	CHECK(fds[0] == -1 && fds[1] == -1);
+	pid = fork();
+	if (pid == 0) {
+		int bad = 0;
+
+		if (unshare(CLONE_NEWNET))
+			_exit(77);   /* no namespaces here */
+		bad |= access(paths[1], F_OK) == 0;   /* the kernel's view in a new namespace */
+		bad |= host_initns_open(paths, fds, 2) != 2;
+		bad |= fds[1] < 0 || host_initns_read(fds[1], got, sizeof(got)) <= 0 || strcmp(got, want);
+		/* read again from the start, still the initial namespace's value */
+		bad |= fds[1] < 0 || host_initns_read(fds[1], got, sizeof(got)) <= 0 || strcmp(got, want);
+		bad |= access(paths[1], F_OK) == 0;   /* and back in the new namespace */
+		_exit(bad);
+	}
+	CHECK(pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st));
+	if (WIFEXITED(st) && WEXITSTATUS(st) == 77)
+		printf("host_findings: no network namespaces here: initial-namespace sysctls not tested\n");
+	else
+		CHECK_EQ_INT(WEXITSTATUS(st), 0);
 }
 
 static void test_conntrack(void)
@@ -358,6 +461,8 @@ int main(void)
 	test_table();
 	test_listen();
 	test_syn();
+	test_listen_drops_syn_side();
+	test_initns_sysctls();
 	test_conntrack();
 	test_oom();
 	test_fds();
