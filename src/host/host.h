@@ -68,6 +68,15 @@ int host_sampler_take(struct host_sampler *s, struct host_sample *out);
 /* Snapshots in a replay (0 live). */
 unsigned host_sampler_replay_len(const struct host_sampler *s);
 
+/* Sysctls only the initial network namespace has (tcp_mem,
+ * tcp_max_orphans: host-wide): where PATHS[0] is absent here, open each in
+ * the initial namespace (setns there and back; root) into FDS (-1: not).
+ * Returns how many were opened, -1 when the return to this namespace
+ * failed. host_initns_read reads one again from its start (0-terminated):
+ * its length or -errno. */
+int host_initns_open(const char *const *paths, int *fds, unsigned n);
+long host_initns_read(int fd, char *buf, size_t size);
+
 const char *host_source_name(enum host_source_id id);
 const char *host_source_state_name(enum host_source_state st);
 
