@@ -32,6 +32,17 @@
 #                OWNER: "*", "none" (no pid) or the NAME of a process the
 #                scenario started (its pid is in OUT/NAME.pid). MIN "all":
 #                as many as analyze found in the client's capture.
+#   EXPECT_HOST  lines "ROLE|FINDING-ID|JQ-PREDICATE|MIN", for a scenario
+#                that runs rstscope host (lab_host ROLE): host.json must
+#                have at least MIN (default 1) current findings ("new" or
+#                "ongoing") with that id that match the predicate, which
+#                may use $netns (the inode of the namespace host read),
+#                $pid (NAME -> the pid in OUT/NAME.pid) and $param (NAME ->
+#                its value in params.txt, a number where it is one); no "|"
+#                in it (the field separator).
+#   EXPECT_HOST_ONLY=1  and no other current finding: every current
+#                finding in host.json matches one of the EXPECT_HOST lines
+#                (an empty EXPECT_HOST: no current finding at all).
 
 # lab_rstscope: the binary to check with.
 lab_rstscope() {
@@ -43,7 +54,7 @@ lab_rstscope() {
 # lab_expect_save: the expectations as the scenario left them, into
 # OUT/expect.sh (global declarations the check sources).
 lab_expect_save() {
-	declare -p EXPECT_TOP EXPECT_EXIT EXPECT_RSTS EXPECT_WATCH EXPECT_CORR 2>/dev/null |
+	declare -p EXPECT_TOP EXPECT_EXIT EXPECT_RSTS EXPECT_WATCH EXPECT_CORR EXPECT_HOST EXPECT_HOST_ONLY 2>/dev/null |
 		sed 's/^declare /declare -g /' >"$OUT/expect.sh"
 }
 
@@ -110,6 +121,9 @@ lab_check() {
 	echo "rsts (kind/role/forged/cause): ${saw:-none}" >>"$out/verdict.txt"
 	[ ${#EXPECT_WATCH[@]} -gt 0 ] && { lab_check_watch "$out" || ok=0; }
 	[ ${#EXPECT_CORR[@]} -gt 0 ] && { lab_check_corr "$bin" "$out" || ok=0; }
+	if [ ${#EXPECT_HOST[@]} -gt 0 ] || [ -n "${EXPECT_HOST_ONLY:-}" ]; then
+		lab_check_host "$out" || ok=0
+	fi
 	if [ $ok = 1 ]; then
 		printf '%-18s expected %-16s got %-16s ok   %3ds\n' "$name" "$EXPECT_TOP" "$top" "$runtime"
 		sed 's/^/    /' "$out/verdict.txt" | tail -n +3 >&2
@@ -239,5 +253,74 @@ lab_check_corr() {
 	saw=$(jq -r 'select(.type == "rst") | "\(.file)#\(.frame)/\(.forged)/seen:\(.correlation.seen_in // [] | join("+"))/absent:\(.correlation.absent_in // [] | join("+"))"' \
 		"$out/analyze-corr.json" | awk '{printf "%s%s", sep, $0; sep=", "}')
 	echo "correlate: rsts (file#frame/forged/seen/absent): ${saw:-none}" >>"$out/verdict.txt"
+	return $ok
+}
+
+# lab_check_host OUT: EXPECT_HOST and EXPECT_HOST_ONLY against OUT/host.json;
+# lines "host: ..." into OUT/verdict.txt. Returns 0 or 1.
+lab_check_host() {
+	local out=$1 ok=0 line role id pred min ran netns pids params n sel any='false' f others saw
+	local cur='select(.type == "finding" and (.state == "new" or .state == "ongoing"))'
+	if [ ! -s "$out/host.json" ] || ! jq -e . "$out/host.json" >/dev/null 2>&1; then
+		echo "host: no usable output in host.json (see host.log)" >>"$out/verdict.txt"
+		return 1
+	fi
+	if ! jq -e 'select(.type == "summary")' "$out/host.json" >/dev/null 2>&1; then
+		echo "host: no summary line (rstscope host did not end cleanly)" >>"$out/verdict.txt"
+		ok=1
+	fi
+	[ -f "$out/host-problems.txt" ] && { sed 's/^/host: /' "$out/host-problems.txt" >>"$out/verdict.txt"; ok=1; }
+	ran=$(cat "$out/host-role.txt" 2>/dev/null)
+	netns=$(cat "$out/host-netns.txt" 2>/dev/null)
+	case $netns in ''|*[!0-9]*) netns=0 ;; esac
+	pids=$(for f in "$out"/*.pid; do [ -f "$f" ] || continue
+		n=$(cat "$f"); case $n in ''|*[!0-9]*) continue ;; esac
+		printf '%s\t%s\n' "$(basename "$f" .pid)" "$n"; done |
+		jq -R -s 'split("\n") | map(select(length > 0) | split("\t") | {(.[0]): (.[1] | tonumber)}) | add // {}')
+	params=$(grep -E '^[A-Za-z_][A-Za-z0-9_]*=' "$out/params.txt" 2>/dev/null |
+		jq -R -s 'split("\n") | map(select(length > 0) | capture("^(?<k>[^=]+)=(?<v>.*)$") | {(.k): (.v as $v | ($v | tonumber? // $v))}) | add // {}')
+	for line in "${EXPECT_HOST[@]}"; do
+		IFS='|' read -r role id pred min <<<"$line"
+		min=${min:-1}
+		if [ "$role" != "$ran" ]; then
+			echo "host: expected rstscope host in '$role', it ran in '${ran:-nowhere}'" >>"$out/verdict.txt"
+			ok=1
+		fi
+		sel="$cur | select(.id == \"$id\") | select($pred)"
+		any="$any or (.id == \"$id\" and ($pred))"
+		if ! n=$(jq -c --argjson netns "$netns" --argjson pid "$pids" --argjson param "$params" "$sel" \
+			"$out/host.json" 2>>"$out/verdict.txt"); then
+			echo "host: cannot evaluate the expectation '$line' (jq error above)" >>"$out/verdict.txt"
+			ok=1
+			continue
+		fi
+		f=$(printf '%s\n' "$n" | head -n 1 | jq -c '{state, rate_per_s, count, trigger, evidence:
+			(.evidence | map_values(if .delta == null then .value else "\(.value) (+\(.delta))" end)),
+			pid, comm, cgroup, cgroup_version, listener, detail} | with_entries(select(.value != null))' 2>/dev/null)
+		n=$(printf '%s' "$n" | grep -c .)
+		if [ "$n" -lt "$min" ]; then
+			echo "host: $id where $pred: $n current, expected at least $min" >>"$out/verdict.txt"
+			ok=1
+		else
+			echo "host: $id where $pred: $n current; first: $f" >>"$out/verdict.txt"
+		fi
+	done
+	if [ -n "${EXPECT_HOST_ONLY:-}" ]; then
+		if ! others=$(jq -c --argjson netns "$netns" --argjson pid "$pids" --argjson param "$params" \
+			"$cur | select(($any) | not) | {id, state, rate_per_s, count, trigger, netns, pid, comm, listener, cgroup}" \
+			"$out/host.json" 2>>"$out/verdict.txt"); then
+			echo "host: cannot evaluate 'no other finding' (jq error above)" >>"$out/verdict.txt"
+			ok=1
+		elif [ -n "$others" ]; then
+			echo "host: other current findings, expected none:" >>"$out/verdict.txt"
+			printf '%s\n' "$others" | head -n 20 | sed 's/^/    /' >>"$out/verdict.txt"
+			ok=1
+		else
+			echo "host: no other current finding" >>"$out/verdict.txt"
+		fi
+	fi
+	saw=$(jq -r 'select(.type == "finding") | "\(.id)/\(.state)"' "$out/host.json" | sort | uniq -c |
+		awk '{printf "%s%s x%s", sep, $2, $1; sep=", "}')
+	echo "host: findings (id/state): ${saw:-none} (in '$ran', exit $(cat "$out/host-exit.txt" 2>/dev/null))" >>"$out/verdict.txt"
 	return $ok
 }

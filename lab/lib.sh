@@ -766,3 +766,158 @@ lab_spawn_in_cg() {
 	disown "$LAST_PID"
 	lab_record_pid "$LAST_PID"
 }
+
+# --- rstscope host (the host-* scenarios) ----------------------------------
+
+# lab_host ROLE: run `rstscope host --json --interval 1` in the namespace of
+# ROLE (client, router, server; "host": the initial namespace, for what only
+# the host sees, OOM kills) until lab_host_stop (lab.sh calls it after the
+# capture stops). Findings go to $OUT/host.json, messages to $OUT/host.log;
+# the namespace's inode to $OUT/host-netns.txt, ROLE to $OUT/host-role.txt.
+# Returns once the first sample (the baseline) is printed. Teardown kills it
+# by PID.
+lab_host() {
+	local role=$1 ns bin i
+	[ -z "${HOST_PID:-}" ] || lab_die "rstscope host is already running"
+	case $role in
+	client) ns=$NS_C ;; router) ns=$NS_R ;; server) ns=$NS_S ;; host) ns= ;;
+	*) lab_die "lab_host: unknown role '$role'" ;;
+	esac
+	bin=$(lab_rstscope) && [ -n "$bin" ] || lab_die "no rstscope binary for host (set RSTSCOPE)"
+	if [ -n "$ns" ]; then
+		lab_nsx "$ns" stat -L -c %i /proc/self/ns/net >"$OUT/host-netns.txt"
+		# ip netns exec execs rstscope: the PID is its own
+		RSTLAB_RUN=$RUN ip netns exec "$ns" "$bin" host --json --interval 1 --count "${HOST_MAX_S:-60}" \
+			>"$OUT/host.json" 2>"$OUT/host.log" </dev/null &
+	else
+		stat -L -c %i /proc/self/ns/net >"$OUT/host-netns.txt"
+		RSTLAB_RUN=$RUN "$bin" host --json --interval 1 --count "${HOST_MAX_S:-60}" \
+			>"$OUT/host.json" 2>"$OUT/host.log" </dev/null &
+	fi
+	HOST_PID=$!
+	lab_record_pid "$HOST_PID"
+	echo "$HOST_PID" >"$OUT/host.pid"
+	echo "$role" >"$OUT/host-role.txt"
+	printf 'host: %s\n' "$role" >>"$OUT/params.txt"
+	# the baseline: the sources' lines are printed after the first sample
+	for ((i = 0; i < 100; i++)); do
+		grep -q '"name":"sock-diag"' "$OUT/host.json" 2>/dev/null && break
+		kill -0 "$HOST_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	grep -q '"name":"sock-diag"' "$OUT/host.json" ||
+		lab_die "rstscope host in '$role' did not start (see $OUT/host.log)"
+	lab_log "host in '$role' (pid $HOST_PID)"
+}
+
+# lab_host_wait ID [SECONDS]: wait (at most SECONDS, default 4) until
+# rstscope host reported a current (new or ongoing) finding ID, then one
+# more interval so that it is not only the first. 0: seen; 1: not (the check
+# says so; the scenario goes on).
+lab_host_wait() {
+	local id=$1 t=${2:-4} i
+	for ((i = 0; i < t * 10; i++)); do
+		if grep -q "\"type\":\"finding\",\"id\":\"$id\",\"state\":\"\(new\|ongoing\)\"" "$OUT/host.json" 2>/dev/null; then
+			sleep 1.1
+			return 0
+		fi
+		sleep 0.1
+	done
+	lab_log "rstscope host reported no current '$id' in ${t}s"
+	return 1
+}
+
+# lab_host_stop: SIGINT (the summary), KILL after 5 s. 1 when it had to be
+# killed.
+lab_host_stop() {
+	local p=${HOST_PID:-} i
+	[ -n "$p" ] || return 0
+	HOST_PID=
+	kill -INT "$p" 2>/dev/null
+	for ((i = 0; i < 50; i++)); do
+		kill -0 "$p" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$p" 2>/dev/null; then
+		lab_log "rstscope host (pid $p) did not stop on SIGINT; killed"
+		kill -KILL "$p" 2>/dev/null
+		echo "host did not stop cleanly" >>"$OUT/host-problems.txt"
+		wait "$p" 2>/dev/null
+		return 1
+	fi
+	wait "$p" 2>/dev/null
+	echo "$?" >"$OUT/host-exit.txt"
+	return 0
+}
+
+# lab_memcg_v VERSION BYTES: a memory-limited cgroup of our own in the
+# cgroup VERSION (1 or 2) hierarchy, its path printed; 1 with the reason on
+# stderr when this host has no memory controller there. Host-wide cgroup
+# settings are never changed (a v2 tree whose root does not delegate memory
+# is refused). Teardown kills what is left in it and removes it.
+lab_memcg_v() {
+	local v=$1 bytes=$2 root cg
+	if [ "$v" = 1 ]; then
+		root=$(awk '$9 == "cgroup" && $NF ~ /(^|,)memory(,|$)/ { print $5; exit }' /proc/self/mountinfo)
+		[ -n "$root" ] && [ -f "$root/memory.limit_in_bytes" ] ||
+			{ echo "no cgroup v1 memory hierarchy on this host" >&2; return 1; }
+	else
+		root=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
+		[ -n "$root" ] || { echo "no cgroup v2 tree on this host" >&2; return 1; }
+		grep -qw memory "$root/cgroup.subtree_control" 2>/dev/null ||
+			{ echo "the cgroup v2 tree at $root has no memory controller (controllers: '$(cat "$root/cgroup.controllers" 2>/dev/null)'; memory is bound to another hierarchy)" >&2; return 1; }
+	fi
+	cg=$root/$LAB_PREFIX-$RUN
+	mkdir "$cg" || return 1
+	echo "$cg" >>"$STATE/cgroups"
+	if [ "$v" = 1 ]; then
+		echo "$bytes" >"$cg/memory.limit_in_bytes" || return 1
+		echo "$bytes" >"$cg/memory.memsw.limit_in_bytes" 2>/dev/null
+	else
+		echo "$bytes" >"$cg/memory.max" || return 1
+		echo 0 >"$cg/memory.swap.max" 2>/dev/null
+	fi
+	echo "$cg"
+}
+
+# lab_ns_ctr NS GROUP.NAME: a counter of /proc/net/netstat or snmp in NS
+# (e.g. TcpExt.ListenOverflows), 0 when absent.
+lab_ns_ctr() {
+	lab_nsx "$1" cat /proc/net/netstat /proc/net/snmp 2>/dev/null | awk -v want="$2" '
+		{ g = $1; sub(/:$/, "", g)
+		  if (g in hdr) { n = split(hdr[g], h, " "); for (i = 2; i <= n; i++) if (g "." h[i] == want) v = $i; delete hdr[g] }
+		  else hdr[g] = $0 }
+		END { print v + 0 }'
+}
+
+# lab_host_oom VERSION: the host-oom-v1/v2 scenarios. A process that
+# allocates (and touches) 1 MiB at a time, at most 4 GiB, runs in a memory
+# cgroup of VERSION with a drawn limit; the kernel OOM-kills it. rstscope
+# host runs in the initial namespace (OOM kills, cgroups and the kernel
+# log are the host's) and must name the process, its cgroup and the limit.
+# Exit 3 (skip, with the reason) when this host has no memory controller
+# in that version's hierarchy.
+lab_host_oom() {
+	local v=$1 cg i ev oom=0
+	lab_param LIMIT_MB "$(lab_pick 24 64)"
+	if ! cg=$(lab_memcg_v "$v" $((LIMIT_MB << 20)) 2>"$OUT/memcg.err"); then
+		cp "$OUT/memcg.err" "$OUT/skip.txt"
+		return 3
+	fi
+	EXPECT_HOST=("host|oom-kill|.pid == \$pid.hog and .comm == \"python3\" and .cgroup == \"/$LAB_PREFIX-$RUN\" and .cgroup_version == $v and .evidence[\"memory.limit_bytes\"].value == (\$param.LIMIT_MB) * 1048576")
+	lab_host host
+	lab_spawn_in_cg "$cg" "$NS_S" hog "$LAB_PY" -c \
+		$'x = []\nfor i in range(4096):\n    x.append(b"\\1" * (1 << 20))'
+	echo "$LAST_PID" >"$OUT/hog.pid"
+	lab_log "hog pid $LAST_PID in $cg (limit ${LIMIT_MB} MiB)"
+	for ((i = 0; i < 100; i++)); do
+		kill -0 "$LAST_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	if [ "$v" = 1 ]; then ev=$cg/memory.oom_control; else ev=$cg/memory.events; fi
+	oom=$(awk '$1 == "oom_kill" { print $2 }' "$ev" 2>/dev/null)
+	cp "$ev" "$OUT/memcg-events.txt" 2>/dev/null
+	[ "${oom:-0}" -gt 0 ] || lab_die "no OOM kill in $cg (see $OUT/hog.log)"
+	lab_host_wait oom-kill 4
+	return 0
+}

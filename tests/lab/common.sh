@@ -37,7 +37,8 @@ lab_leftovers() {
 			echo "process ${p#/proc/} $(tr '\0' ' ' <"$p/cmdline" 2>/dev/null)"
 	done
 	ls /run/rstlab 2>/dev/null | sed 's|^|state dir /run/rstlab/|'
-	ls -d /sys/fs/cgroup/memory/rstlab-* /sys/fs/cgroup/rstlab-* 2>/dev/null | sed 's/^/cgroup /'
+	ls -d /sys/fs/cgroup/memory/rstlab-* /sys/fs/cgroup/rstlab-* /sys/fs/cgroup/unified/rstlab-* 2>/dev/null |
+		sed 's/^/cgroup /'
 	# processes started from the lab's own files or state
 	ps -eo pid=,args= | grep -E "/run/rstlab/|$ROOT/lab/(clients|servers)/" | grep -v grep | sed 's/^/process /'
 	return 0
@@ -65,8 +66,13 @@ lab_scenario_test() {
 	seed=${LAB_SEED:-$(( $(od -An -N2 -tu2 /dev/urandom) % 32768 ))}
 	out=$(mktemp -d /tmp/rstscope-labtest.XXXXXX)
 	echo "lab scenario $name, seed $seed (LAB_SEED=$seed repeats it)"
+	# host-wide sysctls some scenarios lower for the run: back afterwards
+	local sysctls=(net.netfilter.nf_conntrack_max net.ipv4.tcp_max_orphans) before after
+	before=$(sysctl -n "${sysctls[@]}" 2>/dev/null | tr '\n' ' ')
 	"$RSTSCOPE" lab run "$name" --seed "$seed" --out "$out" 2>"$out/lab.err"
 	rc=$?
+	after=$(sysctl -n "${sysctls[@]}" 2>/dev/null | tr '\n' ' ')
+	[ "$before" = "$after" ] || { echo "host sysctls ${sysctls[*]}: $before before, $after after"; rc=1; }
 	if [ $rc -eq 3 ]; then
 		local why
 		why=$(cat "$out/skip.txt" 2>/dev/null)
@@ -86,6 +92,12 @@ lab_scenario_test() {
 		grep '^watch:' "$out/verdict.txt" 2>/dev/null
 		[ -f "$out/watch.pid" ] && kill -0 "$(cat "$out/watch.pid")" 2>/dev/null &&
 			{ echo "rstscope watch (pid $(cat "$out/watch.pid")) still runs"; rc=1; }
+	fi
+	# a scenario that runs rstscope host: its findings were checked
+	if [ $rc -eq 0 ] && grep -q '^EXPECT_HOST_ONLY=' "$ROOT/lab/scenarios/$name.sh"; then
+		grep -q '^host: findings' "$out/verdict.txt" 2>/dev/null ||
+			{ echo "lab run $name: the host expectations were not checked"; rc=1; }
+		grep '^host:' "$out/verdict.txt" 2>/dev/null
 	fi
 	if [ $rc -ne 0 ]; then
 		echo "lab run $name: exit $rc"

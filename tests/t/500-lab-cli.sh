@@ -32,7 +32,7 @@ for f in "$ROOT"/lab/scenarios/*.sh; do
 	grep -q "^$n " "$tmp/list" || t "lab list lacks '$n'"
 done
 awk 'NR > 1 { print $2 }' "$tmp/list" | while read -r c; do
-	case $c in idle-reap|peer-restart|unread-close|middlebox|overload|refused|size-limit|tls|deliberate-abort|loss-mtu) ;;
+	case $c in idle-reap|peer-restart|unread-close|middlebox|overload|refused|size-limit|tls|deliberate-abort|loss-mtu|none) ;;
 	*) echo "not ok: unknown cause id '$c' in lab list"; exit 1 ;; esac
 done || fail=1
 [ "$(awk 'NR > 1' "$tmp/list" | wc -l)" -ge 19 ] || t "fewer than 19 scenarios"

@@ -1,0 +1,4 @@
+#!/bin/bash
+# lab scenario 'host-syn-flood' on real namespaces: rstscope host reports its finding and no other, nothing left behind.
+. "$ROOT/tests/lab/common.sh"
+lab_scenario_test host-syn-flood
