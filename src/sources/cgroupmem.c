@@ -85,6 +85,21 @@ static uint64_t kv_value(const char *buf, size_t len, const char *key, bool *fou
 	return 0;
 }
 
+/* The number a one-number file (memory.max, memory.failcnt, ...) of dir
+ * starts with: 0, or -1 when absent, empty or not a number ("max"). */
+static int file_u64(const char *dir, const char *name, uint64_t *v)
+{
+	char path[1024], buf[64];
+	long n;
+	struct cur c, t;
+
+	fmt_buf(path, sizeof(path), "%s/%s", dir, name);
+	if ((n = ctr_read_file(path, buf, sizeof(buf))) <= 0)
+		return -1;
+	c = cur_make(buf, (size_t)n);
+	return cur_token(&c, &t) && !cur_whole_u64(t, 0, UINT64_MAX, v) ? 0 : -1;
+}
+
 /* One cgroup directory: 1 when it has memory files, 0 when not. */
 static int read_one(const char *dir, const char *rel, uint8_t version, struct cgmem *out)
 {
@@ -102,31 +117,19 @@ static int read_one(const char *dir, const char *rel, uint8_t version, struct cg
 			return 0;
 		out->oom_kill = kv_value(buf, (size_t)n, "oom_kill", &found);
 		out->failcnt = kv_value(buf, (size_t)n, "max", &f2);
-		fmt_buf(path, sizeof(path), "%s/memory.max", dir);
-		if ((n = ctr_read_file(path, buf, sizeof(buf))) > 0) {
-			struct cur c = cur_make(buf, (size_t)n), t;
-			if (cur_token(&c, &t) && !cur_whole_u64(t, 0, UINT64_MAX, &v))
-				out->limit = v;
-		}
+		if (!file_u64(dir, "memory.max", &v))   /* "max": no limit */
+			out->limit = v;
 		return 1;
 	}
 	fmt_buf(path, sizeof(path), "%s/memory.oom_control", dir);
 	if ((n = ctr_read_file(path, buf, sizeof(buf))) < 0)
 		return 0;
 	out->oom_kill = kv_value(buf, (size_t)n, "oom_kill", &found);
-	fmt_buf(path, sizeof(path), "%s/memory.failcnt", dir);
-	if ((n = ctr_read_file(path, buf, sizeof(buf))) > 0) {
-		struct cur c = cur_make(buf, (size_t)n), t;
-		if (cur_token(&c, &t) && !cur_whole_u64(t, 0, UINT64_MAX, &v))
-			out->failcnt = v;
-	}
-	fmt_buf(path, sizeof(path), "%s/memory.limit_in_bytes", dir);
-	if ((n = ctr_read_file(path, buf, sizeof(buf))) > 0) {
-		struct cur c = cur_make(buf, (size_t)n), t;
-		/* v1 says "no limit" with a page-rounded LONG_MAX */
-		if (cur_token(&c, &t) && !cur_whole_u64(t, 0, UINT64_MAX, &v) && v < (1ULL << 62))
-			out->limit = v;
-	}
+	if (!file_u64(dir, "memory.failcnt", &v))
+		out->failcnt = v;
+	/* v1 says "no limit" with a page-rounded LONG_MAX */
+	if (!file_u64(dir, "memory.limit_in_bytes", &v) && v < (1ULL << 62))
+		out->limit = v;
 	return 1;
 }
 

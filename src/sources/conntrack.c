@@ -8,6 +8,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "util/bytes.h"
 #include "util/cursor.h"
 #include "util/util.h"
 
@@ -91,39 +92,18 @@ static const char *const cpu_attr[CTA_STATS_MAX + 1] = {
 	[CTA_STATS_CHAIN_TOOLONG] = "conntrack.stat_chainlength",
 };
 
-static uint32_t be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
-
-static uint32_t ne32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, 4);
-	return v;
-}
-
-static uint16_t ne16(const uint8_t *p)
-{
-	uint16_t v;
-
-	memcpy(&v, p, 2);
-	return v;
-}
-
 /* The attributes of one message (after nlmsghdr + nfgenmsg). */
 static int parse_attrs(const uint8_t *p, size_t len, bool global, struct ctrset *out)
 {
 	size_t off = 0;
 
 	while (off + 4 <= len) {
-		uint16_t alen = ne16(p + off), type = ne16(p + off + 2) & 0x3fff;
+		uint16_t alen = bytes_ne16(p + off), type = bytes_ne16(p + off + 2) & 0x3fff;
 
 		if (alen < 4 || alen > len - off)
 			return -1;
 		if (alen == 8) {
-			uint32_t v = be32(p + off + 4);
+			uint32_t v = bytes_be32(p + off + 4);
 
 			if (global && type == CTA_STATS_GLOBAL_ENTRIES)
 				ctrset_set(out, "conntrack.entries", v);
@@ -144,8 +124,8 @@ int conntrack_parse_nl(const uint8_t *buf, size_t len, struct ctrset *out, int *
 
 	*nl_errno = 0;
 	while (off + 16 <= len) {
-		uint32_t mlen = ne32(buf + off);
-		uint16_t type = ne16(buf + off + 4);
+		uint32_t mlen = bytes_ne32(buf + off);
+		uint16_t type = bytes_ne16(buf + off + 4);
 
 		if (mlen < 16 || mlen > len - off)
 			return -1;
@@ -213,8 +193,8 @@ static int ask(struct mnl_socket *nl, unsigned msg, bool dump, struct ctrset *tm
 			return -EPROTO;
 		/* a dump ends with NLMSG_DONE; a single GET with its reply (+ ACK) */
 		for (size_t off = 0; off + 16 <= (size_t)n;) {
-			uint32_t ml = ne32(buf + off);
-			uint16_t t = ne16(buf + off + 4);
+			uint32_t ml = bytes_ne32(buf + off);
+			uint16_t t = bytes_ne16(buf + off + 4);
 
 			if (t == NLMSG_DONE || (!dump && t == NLMSG_ERROR))
 				return 0;

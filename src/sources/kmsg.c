@@ -84,6 +84,16 @@ static int oom_info(struct cur c, struct kmsg_event *ev)
 	return 1;
 }
 
+/* messages that are a finding by their text alone */
+static const struct {
+	const char *text;
+	enum kmsg_kind kind;
+} plain[] = {
+	{ "nf_conntrack: table full", KM_CONNTRACK_FULL },
+	{ "too many orphaned sockets", KM_ORPHANS },
+	{ "out of memory -- consider tuning tcp_mem", KM_TCP_MEM },
+};
+
 int kmsg_classify(const char *msg, size_t len, struct kmsg_event *ev)
 {
 	struct cur c = cur_make(msg, len), t;
@@ -92,20 +102,12 @@ int kmsg_classify(const char *msg, size_t len, struct kmsg_event *ev)
 	ev->pid = -1;
 	if (oom_kill(c, ev) || oom_info(c, ev))
 		return 1;
-	t = c;
-	if (cur_skip_past(&t, "nf_conntrack: table full")) {
-		ev->kind = KM_CONNTRACK_FULL;
-		return 1;
-	}
-	t = c;
-	if (cur_skip_past(&t, "too many orphaned sockets")) {
-		ev->kind = KM_ORPHANS;
-		return 1;
-	}
-	t = c;
-	if (cur_skip_past(&t, "out of memory -- consider tuning tcp_mem")) {
-		ev->kind = KM_TCP_MEM;
-		return 1;
+	for (size_t i = 0; i < sizeof(plain) / sizeof(plain[0]); i++) {
+		t = c;
+		if (cur_skip_past(&t, plain[i].text)) {
+			ev->kind = plain[i].kind;
+			return 1;
+		}
 	}
 	t = c;
 	if (cur_skip_past(&t, "Possible SYN flooding on port ")) {

@@ -14,27 +14,12 @@
 #include <unistd.h>
 
 #include "sources/sockowner.h"
+#include "util/bytes.h"
 #include "util/cursor.h"
 #include "util/util.h"
 
 #define ST_LISTEN 10
 #define ST_CLOSE_WAIT 8
-
-static uint32_t ne32(const uint8_t *p)
-{
-	uint32_t v;
-
-	memcpy(&v, p, 4);
-	return v;
-}
-
-static uint16_t ne16(const uint8_t *p)
-{
-	uint16_t v;
-
-	memcpy(&v, p, 2);
-	return v;
-}
 
 static void one_socket(const struct inet_diag_msg *m, struct socklist *out)
 {
@@ -74,8 +59,8 @@ int sockdiag_parse(const uint8_t *buf, size_t len, struct socklist *out)
 	int added = 0;
 
 	while (off + NLMSG_HDRLEN <= len) {
-		uint32_t mlen = ne32(buf + off);
-		uint16_t type = ne16(buf + off + 4);
+		uint32_t mlen = bytes_ne32(buf + off);
+		uint16_t type = bytes_ne16(buf + off + 4);
 
 		if (mlen < NLMSG_HDRLEN || mlen > len - off)
 			return -1;
@@ -175,11 +160,11 @@ static int dump_family(int fd, int fam, struct socklist *out, uint8_t *save, siz
 		if (n == 0)
 			return -EPROTO;
 		for (size_t off = 0; off + NLMSG_HDRLEN <= (size_t)n;) {
-			uint32_t ml = ne32(buf + off);
+			uint32_t ml = bytes_ne32(buf + off);
 
 			if (ml < NLMSG_HDRLEN)
 				break;
-			if (ne16(buf + off + 4) == NLMSG_DONE) {
+			if (bytes_ne16(buf + off + 4) == NLMSG_DONE) {
 				done = true;
 				n = (ssize_t)off;   /* keep the replay file to the replies */
 				break;
