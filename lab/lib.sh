@@ -770,8 +770,10 @@ lab_spawn_in_cg() {
 # --- rstscope host (the host-* scenarios) ----------------------------------
 
 # lab_host ROLE: run `rstscope host --json --interval 1` in the namespace of
-# ROLE (client, router, server; "host": the initial namespace, for what only
-# the host sees, OOM kills) until lab_host_stop (lab.sh calls it after the
+# ROLE (client, router, server; "host": the initial namespace; "netns-server":
+# from the initial namespace with --netns into the server's, so that /sys and
+# its cgroups are the host's while the network counters are the quiet
+# server's: for OOM kills) until lab_host_stop (lab.sh calls it after the
 # capture stops). Findings go to $OUT/host.json, messages to $OUT/host.log;
 # the namespace's inode to $OUT/host-netns.txt, ROLE to $OUT/host-role.txt.
 # Returns once the first sample (the baseline) is printed. Teardown kills it
@@ -780,9 +782,11 @@ lab_host() {
 	local role=$1 ns bin i
 	[ -z "${HOST_PID:-}" ] || lab_die "rstscope host is already running"
 	case $role in
-	client) ns=$NS_C ;; router) ns=$NS_R ;; server) ns=$NS_S ;; host) ns= ;;
+	client) ns=$NS_C ;; router) ns=$NS_R ;; server) ns=$NS_S ;; host|netns-server) ns= ;;
 	*) lab_die "lab_host: unknown role '$role'" ;;
 	esac
+	local args=()
+	[ "$role" = netns-server ] && args=(--netns "$NS_S")
 	bin=$(lab_rstscope) && [ -n "$bin" ] || lab_die "no rstscope binary for host (set RSTSCOPE)"
 	if [ -n "$ns" ]; then
 		lab_nsx "$ns" stat -L -c %i /proc/self/ns/net >"$OUT/host-netns.txt"
@@ -790,8 +794,12 @@ lab_host() {
 		RSTLAB_RUN=$RUN ip netns exec "$ns" "$bin" host --json --interval 1 --count "${HOST_MAX_S:-60}" \
 			>"$OUT/host.json" 2>"$OUT/host.log" </dev/null &
 	else
-		stat -L -c %i /proc/self/ns/net >"$OUT/host-netns.txt"
-		RSTLAB_RUN=$RUN "$bin" host --json --interval 1 --count "${HOST_MAX_S:-60}" \
+		if [ ${#args[@]} -gt 0 ]; then
+			lab_nsx "$NS_S" stat -L -c %i /proc/self/ns/net >"$OUT/host-netns.txt"
+		else
+			stat -L -c %i /proc/self/ns/net >"$OUT/host-netns.txt"
+		fi
+		RSTLAB_RUN=$RUN "$bin" host --json --interval 1 --count "${HOST_MAX_S:-60}" "${args[@]}" \
 			>"$OUT/host.json" 2>"$OUT/host.log" </dev/null &
 	fi
 	HOST_PID=$!
@@ -904,8 +912,8 @@ lab_host_oom() {
 		cp "$OUT/memcg.err" "$OUT/skip.txt"
 		return 3
 	fi
-	EXPECT_HOST=("host|oom-kill|.pid == \$pid.hog and .comm == \"python3\" and .cgroup == \"/$LAB_PREFIX-$RUN\" and .cgroup_version == $v and .evidence[\"memory.limit_bytes\"].value == (\$param.LIMIT_MB) * 1048576")
-	lab_host host
+	EXPECT_HOST=("netns-server|oom-kill|.pid == \$pid.hog and .comm == \"python3\" and .cgroup == \"/$LAB_PREFIX-$RUN\" and .cgroup_version == $v and .evidence[\"memory.limit_bytes\"].value == (\$param.LIMIT_MB) * 1048576")
+	lab_host netns-server
 	lab_spawn_in_cg "$cg" "$NS_S" hog "$LAB_PY" -c \
 		$'x = []\nfor i in range(4096):\n    x.append(b"\\1" * (1 << 20))'
 	echo "$LAST_PID" >"$OUT/hog.pid"
