@@ -113,7 +113,8 @@ int fds_scan_run(struct fds_scan *s, const char *proc_root, unsigned max_procs,
 		pids[np++] = (int)pid;
 	}
 	closedir(d);
-	qsort(pids, np, sizeof(*pids), by_pid);
+	if (np)   /* qsort's base must not be NULL, even for no elements */
+		qsort(pids, np, sizeof(*pids), by_pid);
 	out->procs = np;
 	while (start < np && pids[start] < s->next_pid)
 		start++;
