@@ -42,7 +42,8 @@ static void usage(FILE *f)
 		"sent was forged in the path.\n\n"
 		"sources (both by default; root or CAP_NET_RAW + tracefs rights):\n"
 		"  -i, --interface IFACE   capture on IFACE (default: any)\n"
-		"  -f, --filter EXPR       tcpdump filter for the capture (default: tcp)\n"
+		"  -f, --filter EXPR       tcpdump filter for the capture (default: tcp; none\n"
+		"                          with -r)\n"
 		"  -s, --snaplen N         bytes kept per frame (default 256)\n"
 		"      --no-capture        kernel events only\n"
 		"      --no-kernel         capture only\n"
@@ -153,11 +154,17 @@ static int64_t wall_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+/* The capture filter: -f, else none for a file, "tcp" on the wire. */
+static const char *watch_filter(const struct watch_opts *o)
+{
+	return o->filter ? o->filter : o->read_file ? "" : "tcp";
+}
+
 static void say_sources(const struct watcher *w, const struct watch_opts *o)
 {
 	if (w->cap)
 		fprintf(stderr, "rstscope: watching: capture on '%s' (filter '%s')", live_name(w->cap),
-			o->filter ? o->filter : "tcp");
+			watch_filter(o));
 	else
 		fprintf(stderr, "rstscope: watching: no capture");
 	if (w->kern) {
@@ -185,7 +192,6 @@ static int open_sources(struct watcher *w, const struct watch_opts *o)
 	if (!o->no_kernel) {
 		struct tracefs_opts to = { .replay_dir = o->trace_replay };
 		struct sockowner_opts so = { .proc_root = getenv("RSTSCOPE_PROC_ROOT"), .netlink = true };
-		struct join_opts jo = { .window_s = o->window_s };
 
 		char replay_proc[512];
 
@@ -203,14 +209,15 @@ static int open_sources(struct watcher *w, const struct watch_opts *o)
 			return -1;
 		}
 		w->owners = sockowner_new(&so);
-		w->join = join_new(&jo);
-		if (!w->owners || !w->join || join_load_local(w->join)) {
-			warnx_("watch: cannot set up the kernel join: %s", strerror(errno));
+		if (!w->owners) {
+			warnx_("watch: cannot set up socket ownership: %s", strerror(errno));
 			return -1;
 		}
 	}
 	if (!o->no_capture) {
-		struct live_opts lo = { .iface = o->iface, .filter = o->filter,
+		/* a file is read whole, as analyze reads it (a "tcp" filter
+		 * would drop VLAN-tagged frames the decoder understands) */
+		struct live_opts lo = { .iface = o->iface, .filter = watch_filter(o),
 					.snaplen = o->snaplen, .file = o->read_file };
 
 		w->cap = live_open(&lo, &no_rights, err, sizeof(err));
@@ -246,8 +253,7 @@ static void run_replay(struct watcher *w)
 		if (n < 0)
 			break;
 	}
-	if (w->eng)
-		engine_flush(w->eng);
+	engine_flush(w->eng);
 }
 
 static void run_live(struct watcher *w, const struct watch_opts *o)
@@ -314,8 +320,6 @@ int cmd_watch(int argc, char **argv)
 	w.out = stdout;
 	w.json = o.json;
 	w.rep.colour = want_colour(1);
-	if (watcher_init(&w))
-		goto cleanup;
 	if (open_sources(&w, &o))
 		goto cleanup;
 	if (o.user) {
@@ -324,12 +328,16 @@ int cmd_watch(int argc, char **argv)
 		if (priv_drop("watch", o.user))
 			goto cleanup;
 	}
-	if (w.cap) {
-		w.eng = engine_new(&o.eng, watcher_on_verdict, &w);
-		if (!w.eng) {
-			warnx_("watch: out of memory");
-			goto cleanup;
-		}
+	o.eng.kernel = w.kern != NULL;
+	o.eng.kernel_window_s = o.window_s > 0 ? o.window_s : 1.0;
+	w.eng = engine_new(&o.eng, watcher_on_verdict, &w);
+	if (!w.eng) {
+		warnx_("watch: out of memory");
+		goto cleanup;
+	}
+	if (w.kern && watcher_load_local(&w)) {
+		warnx_("watch: cannot read this host's addresses: %s", strerror(errno));
+		goto cleanup;
 	}
 	say_sources(&w, &o);
 	memset(&sa, 0, sizeof(sa));
@@ -343,14 +351,12 @@ int cmd_watch(int argc, char **argv)
 		run_live(&w, &o);
 	watcher_tick(&w, wall_ns(), true);
 	watcher_summary(&w, true);
-	rc = w.rsts || w.kernel_resets_printed ? RS_EXIT_RESETS : RS_EXIT_OK;
+	rc = w.rsts ? RS_EXIT_RESETS : RS_EXIT_OK;
 cleanup:
 	engine_free(w.eng);
 	metrics_free(w.met);
 	live_close(w.cap);
-	join_free(w.join);
 	sockowner_free(w.owners);
 	tracefs_close(w.kern);
-	watcher_release(&w);
 	return rc;
 }

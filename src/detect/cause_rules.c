@@ -6,6 +6,8 @@
  * `rstscope analyze --list-rules`. */
 #include "detect/detect.h"
 
+#include <string.h>
+
 #include "util/util.h"
 
 #define V (x->v)
@@ -22,6 +24,24 @@ static bool fin_provoked(const struct cause_facts *x)
 	return V->kind == KIND_AFTER_FIN && P->fin_ns && P->provoked_by_data;
 }
 
+/* this host's kernel sent it, for this reason */
+static bool kr(const struct cause_facts *x, const char *reason)
+{
+	return V->kernel == RK_SENT && !strcmp(V->kernel_reason, reason);
+}
+
+WHEN(w_k_not_sent, V->kernel == RK_NOT_SENT && V->kind != KIND_REFUSED)
+WHEN(w_k_refused, kr(x, "NO_SOCKET") && V->kind == KIND_REFUSED)
+WHEN(w_k_overflow, kr(x, "INVALID_SYN"))
+WHEN(w_k_memory, kr(x, "TCP_ABORT_ON_MEMORY"))
+WHEN(w_k_forgot, kr(x, "NO_SOCKET") && V->kind != KIND_NO_STATE)
+WHEN(w_k_no_socket, kr(x, "NO_SOCKET"))
+WHEN(w_k_unread, kr(x, "TCP_ABORT_ON_CLOSE") && !x->keepalive_unread)
+WHEN(w_k_linger, kr(x, "TCP_STATE") || kr(x, "TCP_ABORT_ON_LINGER") ||
+		 kr(x, "TCP_DISCONNECT_WITH_DATA"))
+WHEN(w_k_keepalive, kr(x, "TCP_KEEPALIVE_TIMEOUT"))
+WHEN(w_k_data, kr(x, "TCP_ABORT_ON_DATA"))
+WHEN(w_k_timewait, kr(x, "TCP_TIMEWAIT_SOCKET"))
 WHEN(w_followup, V->kind == KIND_AFTER_RST && x->first_cause_known)
 WHEN(w_followup_unseen, V->kind == KIND_AFTER_RST)
 WHEN(w_closed, P->completed_close)
@@ -55,6 +75,77 @@ WHEN(w_inflight, server(x) && (V->http_request_unanswered || P->provoked_by_data
 WHEN(w_genuine_abort, V->sender_role != ROLE_UNKNOWN && V->forged == FORGED_GENUINE)
 WHEN(w_none, true)
 
+/* " by NAME[PID]" when the kernel named the closing process */
+static void closer(const struct cause_facts *x, char *b, size_t n)
+{
+	if (V->by_closer && V->pid >= 0)
+		fmt_buf(b, n, " by %s[%d]", V->comm, V->pid);
+	else
+		b[0] = '\0';
+}
+
+WHY(y_k_not_sent)
+{
+	(void)x;	fmt_buf(b, n, "forged in the path: it claims this host as its sender, but this host's "
+		"kernel never sent it");
+}
+WHY(y_k_refused)
+{
+	fmt_buf(b, n, "the kernel answered the SYN (NO_SOCKET): nothing listened on port %u",
+		V->sport);
+}
+WHY(y_k_overflow)
+{
+	fmt_buf(b, n, "the kernel's reason INVALID_SYN at the listener on port %u: its accept "
+		"queue overflowed (tcp_abort_on_overflow)", V->sport);
+}
+WHY(y_k_memory)
+{
+	(void)x;	fmt_buf(b, n, "the kernel's reason TCP_ABORT_ON_MEMORY: out of TCP memory or too many "
+		"orphaned sockets (tcp_mem, tcp_max_orphans)");
+}
+WHY(y_k_forgot)
+{
+	(void)x;	fmt_buf(b, n, "the kernel's reason NO_SOCKET on a connection the wire saw open: this "
+		"host no longer had the socket (it forgot the connection: a restart, or traffic "
+		"steered to the wrong host)");
+}
+WHY(y_k_no_socket)
+{
+	(void)x;	fmt_buf(b, n, "the kernel's reason NO_SOCKET: no socket for the segment (a refused "
+		"connection or one this host forgot; nothing on the wire tells which)");
+}
+WHY(y_k_unread)
+{
+	char c[40];
+
+	closer(x, c, sizeof(c));
+	fmt_buf(b, n, "the kernel's reason TCP_ABORT_ON_CLOSE: the socket was closed%s with "
+		"unread data in its receive queue", c);
+}
+WHY(y_k_linger)
+{
+	char c[40];
+
+	closer(x, c, sizeof(c));
+	fmt_buf(b, n, "the kernel's reason %s: an abortive close on purpose%s (SO_LINGER 0, "
+		"TCP_LINGER2 or a disconnect)", V->kernel_reason, c);
+}
+WHY(y_k_keepalive)
+{
+	(void)x;	fmt_buf(b, n, "the kernel's reason TCP_KEEPALIVE_TIMEOUT: its keepalive probes went "
+		"unanswered; the peer or the path is gone");
+}
+WHY(y_k_data)
+{
+	(void)x;	fmt_buf(b, n, "the kernel's reason TCP_ABORT_ON_DATA: data arrived after the "
+		"application had closed the socket; the close became an RST");
+}
+WHY(y_k_timewait)
+{
+	(void)x;	fmt_buf(b, n, "the kernel's reason TCP_TIMEWAIT_SOCKET: the peer sent on a connection "
+		"this host had closed (TIME_WAIT): a reuse that crossed its close");
+}
 WHY(y_followup) { (void)x; fmt_buf(b, n, "follows the flow's first RST"); }
 WHY(y_followup_unseen) { (void)x; fmt_buf(b, n, "a follow-up RST whose first RST was not seen"); }
 WHY(y_closed)
@@ -177,6 +268,9 @@ WHY(y_none) { (void)x; fmt_buf(b, n, "no evidence singles out a cause"); }
 
 #define RULE(id, cause, conf, race, reap, w, y, doc) { id, cause, conf, race, reap, w, y, doc }
 const struct cause_rule cause_rules[] = {
+	RULE("kernel-not-sent", CAUSE_MIDDLEBOX, RULE_CONF_SENDER, false, REAP_IDLE, w_k_not_sent,
+	     y_k_not_sent, "kernel: it claims a local sender, no tcp_send_reset while no events "
+	     "were lost (not answering a SYN: forged-refused decides that)"),
 	RULE("follow-up", RULE_CAUSE_FIRST, 0.5, false, REAP_IDLE, w_followup, y_followup,
 	     "a follow-up RST whose flow's first RST was seen: that RST's cause"),
 	RULE("follow-up-unseen", CAUSE_UNKNOWN, 0.2, false, REAP_IDLE, w_followup_unseen,
@@ -192,8 +286,14 @@ const struct cause_rule cause_rules[] = {
 	RULE("restart-refused", CAUSE_PEER_RESTART, 0.7, false, REAP_IDLE, w_restart_refused,
 	     y_restart_refused, "refused within RULE_RESTART_REFUSED_S of resets of the same "
 	     "service (address and port)"),
+	RULE("kernel-refused", CAUSE_REFUSED, 0.95, false, REAP_IDLE, w_k_refused, y_k_refused,
+	     "kernel: NO_SOCKET answering a SYN"),
 	RULE("refused", CAUSE_REFUSED, 0.9, false, REAP_IDLE, w_refused, y_refused,
 	     "answers a SYN"),
+	RULE("kernel-listen-overflow", CAUSE_OVERLOAD, 0.9, false, REAP_IDLE, w_k_overflow,
+	     y_k_overflow, "kernel: INVALID_SYN (a listen queue overflow)"),
+	RULE("kernel-memory", CAUSE_OVERLOAD, 0.9, false, REAP_IDLE, w_k_memory, y_k_memory,
+	     "kernel: TCP_ABORT_ON_MEMORY"),
 	RULE("tls-handshake", CAUSE_TLS, 0.8, false, REAP_IDLE, w_tls, y_tls,
 	     "a ClientHello or ServerHello seen, the handshake not finished"),
 	RULE("accept-overflow", CAUSE_OVERLOAD, 0.6, false, REAP_IDLE, w_accept_overflow,
@@ -208,6 +308,17 @@ const struct cause_rule cause_rules[] = {
 	     "own, the client's FIN may have come first): protocol level, even in a burst"),
 	RULE("cluster", CAUSE_PEER_RESTART, 0.8, false, REAP_IDLE, w_cluster, y_cluster,
 	     "--cluster-min flows of the service reset within --cluster-window"),
+	RULE("kernel-forgot", CAUSE_PEER_RESTART, 0.8, false, REAP_IDLE, w_k_forgot, y_k_forgot,
+	     "kernel: NO_SOCKET on a 4-tuple the wire saw (not answering a SYN)"),
+	RULE("kernel-no-socket", CAUSE_REFUSED, 0.5, false, REAP_IDLE, w_k_no_socket,
+	     y_k_no_socket, "kernel: NO_SOCKET with no flow state (a kernel-only reset)"),
+	RULE("kernel-unread-close", CAUSE_UNREAD_CLOSE, 0.9, false, REAP_IDLE, w_k_unread,
+	     y_k_unread, "kernel: TCP_ABORT_ON_CLOSE, unless keepalive-unread holds (or a "
+	     "restart: cluster and earlier rules come first)"),
+	RULE("kernel-linger", CAUSE_DELIBERATE_ABORT, 0.9, false, REAP_IDLE, w_k_linger,
+	     y_k_linger, "kernel: TCP_STATE, TCP_ABORT_ON_LINGER or TCP_DISCONNECT_WITH_DATA"),
+	RULE("kernel-keepalive", CAUSE_DELIBERATE_ABORT, 0.85, false, REAP_IDLE, w_k_keepalive,
+	     y_k_keepalive, "kernel: TCP_KEEPALIVE_TIMEOUT"),
 	RULE("fin-size-limit", CAUSE_SIZE_LIMIT, 0.7, false, REAP_IDLE, w_fin_limit, y_fin_limit,
 	     "after its FIN, the peer still sending a large body"),
 	RULE("fin-answered", CAUSE_UNREAD_CLOSE, 0.75, false, REAP_IDLE, w_fin_answered,
@@ -216,6 +327,10 @@ const struct cause_rule cause_rules[] = {
 	     "the peer's data crossed its FIN (did not acknowledge it)"),
 	RULE("fin-idle-close", CAUSE_IDLE_REAP, 0.7, false, REAP_FIN, w_fin_idle_close,
 	     y_fin_idle_close, "its FIN ended a silence, the peer reused the connection after it"),
+	RULE("kernel-data-after-close", CAUSE_UNREAD_CLOSE, 0.8, false, REAP_IDLE, w_k_data,
+	     y_k_data, "kernel: TCP_ABORT_ON_DATA (after the fin-* rules of a keep-alive race)"),
+	RULE("kernel-timewait", CAUSE_IDLE_REAP, 0.7, false, REAP_IDLE, w_k_timewait,
+	     y_k_timewait, "kernel: TCP_TIMEWAIT_SOCKET"),
 	RULE("fin-unread", CAUSE_UNREAD_CLOSE, 0.5, false, REAP_IDLE, w_fin_unread, y_fin_unread,
 	     "after its FIN, the peer's data"),
 	RULE("fin-then-rst", CAUSE_UNREAD_CLOSE, 0.6, false, REAP_IDLE, w_fin_then_rst,

@@ -3,7 +3,8 @@
 
 /* Order matters: later detectors read what earlier ones decided. */
 const struct detector *const detect_table[] = {
-	&detect_kind, &detect_shape, &detect_context, &detect_sender, &detect_cluster, &detect_cause,
+	&detect_kind, &detect_shape, &detect_context, &detect_kernel, &detect_sender,
+	&detect_cluster, &detect_cause,
 };
 const unsigned detect_count = sizeof(detect_table) / sizeof(detect_table[0]);
 

@@ -1,6 +1,6 @@
 /* detect: the detectors. Each reads flow state and fills part of a pending
- * RST's verdict, in table order: kind, shape, context, sender, cluster,
- * cause. A detector is a file plus one line in detect_table (detect.c).
+ * RST's verdict, in table order: kind, shape, context, kernel, sender,
+ * cluster, cause. A detector is a file plus one line in detect_table (detect.c).
  *
  * on_packet runs on the first data segment of each side's turn (the
  * first after the other side's data), after the flow's state is updated; on_rst when an RST is seen, before the flow records it; and
@@ -16,6 +16,7 @@
 #include "decode/decode.h"
 #include "engine/engine.h"
 #include "flows/flows.h"
+#include "kernel/kernel.h"
 #include "verdict/verdict.h"
 
 struct pending_rst {
@@ -52,6 +53,7 @@ struct pending_rst {
 struct detect_env {
 	struct flow_table *ft;
 	const struct engine_opts *o;
+	struct kstore *ks;         /* the kernel's resets; NULL: no kernel source */
 };
 
 struct detector {
@@ -63,8 +65,14 @@ struct detector {
 	void (*on_final)(const struct detect_env *env, struct pending_rst *p, struct flow *f);
 };
 
-extern const struct detector detect_kind, detect_shape, detect_context, detect_sender,
-	detect_cluster, detect_cause;
+extern const struct detector detect_kind, detect_shape, detect_context, detect_kernel,
+	detect_sender, detect_cluster, detect_cause;
+
+/* A pending record for a kernel reset that no wire RST claimed (kernel.c):
+ * no frame, no flow; kind and shape from the kernel's reason and socket
+ * state, the kernel's word in the verdict. The detectors' on_final then
+ * judge it like any other. */
+void detect_kernel_pending(struct pending_rst *p, const struct kernel_reset *r);
 extern const struct detector *const detect_table[];
 extern const unsigned detect_count;
 

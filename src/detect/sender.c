@@ -37,6 +37,8 @@
 #define CONF_FRONT_END      0.5  /* another stack at its place, nothing else */
 #define CONF_HOST_WITHIN    0.5  /* within the distances of its other flows */
 #define CONF_TELL_BONUS     0.05 /* each verdict of forged that tells corroborate */
+#define CONF_KERNEL_SENT    0.99 /* this host's kernel sent it */
+#define CONF_KERNEL_NOT_SENT 0.95 /* claims this host, its kernel never sent it */
 /* A sequence number this far from the sender's next one was not its own. */
 #define SEQ_FAR_BYTES 65536u
 /* IP IDs: a sender whose packets carried this many non-zero IDs does not
@@ -252,7 +254,7 @@ static size_t tells(const struct pending_rst *p, const struct flow_dir *s, char 
 	return n;
 }
 
-static void sender_on_final(const struct detect_env *env, struct pending_rst *p, struct flow *f)
+static void sender_wire(const struct detect_env *env, struct pending_rst *p, struct flow *f)
 {
 	const struct ttl_hist *h = f ? &f->d[p->sdir].ttl : &p->base_ttl;
 	const struct flow_dir *s = f ? &f->d[p->sdir] : NULL;
@@ -352,6 +354,54 @@ static void sender_on_final(const struct detect_env *env, struct pending_rst *p,
 	}
 	p->v.forged = j.verdict;
 	p->sender_conf = j.conf;
+}
+
+/* The kernel's word outweighs the wire's: it saw the reset leave (or not). */
+static void weigh_kernel(struct pending_rst *p)
+{
+	struct rst_verdict *v = &p->v;
+	size_t n = strlen(v->forged_evidence);
+	char old[sizeof(v->forged_evidence)];
+
+	switch (v->kernel) {
+	case RK_SENT:
+		fmt_buf(v->forged_evidence + n, sizeof(v->forged_evidence) - n, "%ssent by this "
+			"host's kernel%s", n ? "; " : "", v->forged == FORGED_FORGED ?
+			", whatever its TTL says" : "");
+		v->forged = FORGED_GENUINE;
+		p->sender_conf = CONF_KERNEL_SENT;
+		break;
+	case RK_NOT_SENT:
+		memcpy(old, v->forged_evidence, sizeof(old));
+		fmt_buf(v->forged_evidence, sizeof(v->forged_evidence), "not sent by this host: it "
+			"claims a local address but this kernel sent no such reset%s%s",
+			old[0] ? "; " : "", old);
+		v->forged = FORGED_FORGED;
+		p->sender_conf = CONF_KERNEL_NOT_SENT;
+		break;
+	case RK_UNSURE:
+		fmt_buf(v->forged_evidence + n, sizeof(v->forged_evidence) - n, "%sno kernel reset "
+			"event seen, but kernel events were lost then", n ? "; " : "");
+		break;
+	default:
+		break;
+	}
+}
+
+static void sender_on_final(const struct detect_env *env, struct pending_rst *p, struct flow *f)
+{
+	if (p->v.kernel_only) {
+		/* no frame: the kernel's event is all there is */
+		bool sent = p->v.kernel == RK_SENT;
+
+		fmt_buf(p->v.forged_evidence, sizeof(p->v.forged_evidence), "%s; no capture showed "
+			"it", sent ? "sent by this host's kernel" : "received by a socket of this host");
+		p->v.forged = sent ? FORGED_GENUINE : FORGED_UNKNOWN;
+		p->sender_conf = sent ? CONF_KERNEL_SENT : 0;
+		return;
+	}
+	sender_wire(env, p, f);
+	weigh_kernel(p);
 }
 
 const struct detector detect_sender = { "sender", NULL, sender_on_rst, sender_on_final };

@@ -14,6 +14,7 @@ struct engine {
 	struct engine_opts o;
 	struct detect_env env;
 	struct flow_table *ft;
+	struct kstore *ks;         /* NULL without o.kernel */
 	engine_sink_fn sink;
 	void *ctx;
 	struct engine_stats st;
@@ -36,6 +37,8 @@ void engine_opts_default(struct engine_opts *o)
 	o->idle_min_s = 1.0;
 	o->corr_lookup = NULL;
 	o->corr_ctx = NULL;
+	o->kernel = false;
+	o->kernel_window_s = 1.0;
 }
 
 struct engine *engine_new(const struct engine_opts *o, engine_sink_fn sink, void *ctx)
@@ -52,6 +55,15 @@ struct engine *engine_new(const struct engine_opts *o, engine_sink_fn sink, void
 		e->o.horizon_s = e->o.cluster_window_s;
 	e->ft = flow_table_new(e->o.max_flows, e->o.flow_idle_expire_s, 30.0 + e->o.horizon_s);
 	e->diag = malloc(sizeof(*e->diag));
+	if (e->o.kernel) {
+		struct kstore_opts ko = { .window_s = e->o.kernel_window_s };
+
+		e->ks = kstore_new(&ko);
+		if (!e->ks) {
+			engine_free(e);
+			return NULL;
+		}
+	}
 	if (!e->ft || !e->diag) {
 		engine_free(e);
 		return NULL;
@@ -59,6 +71,7 @@ struct engine *engine_new(const struct engine_opts *o, engine_sink_fn sink, void
 	diagnosis_init(e->diag);
 	e->env.ft = e->ft;
 	e->env.o = &e->o;
+	e->env.ks = e->ks;
 	e->sink = sink;
 	e->ctx = ctx;
 	e->idle_min_ns = (int64_t)(e->o.idle_min_s * 1e9);
@@ -71,6 +84,7 @@ void engine_free(struct engine *e)
 	if (!e)
 		return;
 	flow_table_free(e->ft);
+	kstore_free(e->ks);
 	free(e->pend);
 	free(e->diag);
 	free(e);
@@ -80,7 +94,7 @@ static void finalise_one(struct engine *e, struct pending_rst *p)
 {
 	/* a pinned slot is never freed; a restart on the tuple keeps the pin
 	 * but changes the id, and then the RST's flow is gone */
-	struct flow *slot = flow_get(e->ft, p->flow_idx);
+	struct flow *slot = p->v.kernel_only ? NULL : flow_get(e->ft, p->flow_idx);
 	struct flow *f = slot && slot->used && slot->id == p->v.flow_id ? slot : NULL;
 
 	for (unsigned i = 0; i < detect_count; i++)
@@ -89,8 +103,28 @@ static void finalise_one(struct engine *e, struct pending_rst *p)
 	if (slot && slot->used && slot->pin)
 		slot->pin--;
 	diagnosis_add(e->diag, &p->v, p->confidence, p->race_gap_ms);
+	if (p->v.kernel_only)
+		e->st.kernel_only++;
+	else
+		e->st.kernel[p->v.kernel]++;
 	if (e->sink)
 		e->sink(&p->v, e->ctx);
+}
+
+/* Kernel resets older than before_ns (at most max of them) leave the
+ * store; those no wire RST claimed are verdicts of their own. */
+static void kernel_expire(struct engine *e, int64_t before_ns, uint64_t max)
+{
+	struct kernel_reset r;
+	struct pending_rst p;
+	int rc;
+
+	while (max-- && (rc = kstore_pop(e->ks, before_ns, &r)) >= 0) {
+		if (!rc)
+			continue;
+		detect_kernel_pending(&p, &r);
+		finalise_one(e, &p);
+	}
 }
 
 void engine_advance(struct engine *e, int64_t now_ns)
@@ -104,6 +138,32 @@ void engine_advance(struct engine *e, int64_t now_ns)
 		e->pend_head = (e->pend_head + 1) % e->pend_cap;
 		e->pend_len--;
 	}
+	/* after the wire RSTs: a kernel reset is open as long as an RST within
+	 * the window of it may still be pending */
+	if (e->ks)
+		kernel_expire(e, now_ns == INT64_MAX ? INT64_MAX
+				 : now_ns - kstore_window_ns(e->ks) - e->horizon_ns, UINT64_MAX);
+}
+
+void engine_kernel_reset(struct engine *e, const struct kernel_reset *r)
+{
+	if (!e->ks)
+		return;
+	if (kstore_full(e->ks))      /* the oldest goes first, judged early */
+		kernel_expire(e, INT64_MAX, 1);
+	kstore_add(e->ks, r);
+}
+
+void engine_kernel_lost(struct engine *e, int64_t wall_ns)
+{
+	if (e->ks)
+		kstore_note_lost(e->ks, wall_ns);
+}
+
+void engine_kernel_local(struct engine *e, const struct ipaddr *a, size_t n)
+{
+	if (e->ks)
+		kstore_set_local(e->ks, a, n);
 }
 
 void engine_flush(struct engine *e)
@@ -413,4 +473,10 @@ const struct diagnosis *engine_diagnosis(struct engine *e)
 {
 	diagnosis_finish(e->diag);
 	return e->diag;
+}
+
+void engine_diagnosis_copy(struct engine *e, struct diagnosis *out)
+{
+	*out = *e->diag;
+	diagnosis_finish(out);
 }

@@ -5,13 +5,21 @@
  * time has passed the RST's horizon (later packets can still change them:
  * the sender keeps talking, a burst, a cluster) or when engine_flush() is
  * called at the end of input. Final verdicts go to the sink, in order of
- * their RSTs' capture time. The per-capture diagnosis is read after flush. */
+ * their RSTs' capture time. The per-capture diagnosis is read after flush.
+ *
+ * With o.kernel, this host's kernel's own resets are evidence too
+ * (engine_kernel_reset, watch): the kernel detector weighs the one that
+ * matches a wire RST with its verdict; a kernel reset no wire RST claimed
+ * becomes a verdict of its own (kernel_only, no frame) once the window and
+ * the horizon have passed after it, through the same detectors and into the
+ * same diagnosis. */
 #ifndef RSTSCOPE_ENGINE_H
 #define RSTSCOPE_ENGINE_H
 #include <stddef.h>
 #include <stdint.h>
 
 #include "decode/decode.h"
+#include "kernel/kernel.h"
 #include "verdict/verdict.h"
 
 struct engine;
@@ -29,6 +37,8 @@ struct engine_opts {
 	 * file and frame; fills *out (out->n = 0 when it knows nothing). */
 	void (*corr_lookup)(void *ctx, const char *file, uint64_t frame, struct rst_corr *out);
 	void *corr_ctx;
+	bool kernel;               /* the kernel's resets are evidence (watch) */
+	double kernel_window_s;    /* |kernel reset - wire RST| that still match */
 };
 void engine_opts_default(struct engine_opts *o);
 
@@ -40,6 +50,8 @@ struct engine_stats {
 	uint64_t rsts;
 	uint64_t flows_created, flows_evicted, flows_expired, flows_open, flows_peak;
 	uint64_t time_backwards;         /* timestamps that went back (clamped) */
+	uint64_t kernel[RK__COUNT];      /* wire RSTs' final verdicts by what the kernel said */
+	uint64_t kernel_only;            /* kernel resets no wire RST claimed (verdicts too) */
 };
 
 /* NULL on allocation failure. */
@@ -73,8 +85,19 @@ void engine_advance(struct engine *e, int64_t now_ns);
 /* End of input: finalise everything still pending. */
 void engine_flush(struct engine *e);
 
+/* ---- the kernel's own resets (no-ops without o.kernel) ---- */
+/* One tcp_send_reset or tcp_receive_reset (wall time), in arrival order. */
+void engine_kernel_reset(struct engine *e, const struct kernel_reset *r);
+/* Kernel events were lost at about wall_ns: absence is no evidence then. */
+void engine_kernel_lost(struct engine *e, int64_t wall_ns);
+/* This host's addresses (those of the kernel's namespace). */
+void engine_kernel_local(struct engine *e, const struct ipaddr *a, size_t n);
+
 /* Both bring their figures up to date first (flow counts; the ranking). */
 const struct engine_stats *engine_stats(struct engine *e);
 const struct diagnosis *engine_diagnosis(struct engine *e);
+/* The diagnosis so far, ranked, into *out; the engine's own goes on
+ * (watch's periodic summaries). */
+void engine_diagnosis_copy(struct engine *e, struct diagnosis *out);
 
 #endif

@@ -52,12 +52,18 @@ void report_json_rst(FILE *f, const struct rst_verdict *v)
 	ipaddr_str(&v->dst, b, sizeof(b));
 	time_str(v->ts_ns, t, sizeof(t));
 	flags_str(v->flags, fl);
-	fputs("{\"type\":\"rst\",\"file\":", f);
-	report_json_string(f, v->file);
-	fprintf(f, ",\"frame\":%" PRIu64 ",\"time\":%s,\"src\":\"%s\",\"sport\":%u,\"dst\":\"%s\","
+	/* a kernel reset no capture showed: the same verdict, no frame */
+	if (v->kernel_only) {
+		fputs("{\"type\":\"kernel_reset\",\"file\":null,\"frame\":null", f);
+	} else {
+		fputs("{\"type\":\"rst\",\"file\":", f);
+		report_json_string(f, v->file);
+		fprintf(f, ",\"frame\":%" PRIu64, v->frame);
+	}
+	fprintf(f, ",\"time\":%s,\"src\":\"%s\",\"sport\":%u,\"dst\":\"%s\","
 		"\"dport\":%u,\"ipver\":%u,\"ttl\":%u,\"flags\":\"%s\",\"seq\":%u,\"ack\":%u,"
 		"\"ipid\":%u,\"payload_len\":%u,\"flow_id\":%" PRIu64 ",",
-		v->frame, t, a, v->sport, b, v->dport, v->ipver, v->ttl, fl, v->seq, v->ack,
+		t, a, v->sport, b, v->dport, v->ipver, v->ttl, fl, v->seq, v->ack,
 		v->ipid, v->payload_len, v->flow_id);
 	fprintf(f, "\"kind\":\"%s\",\"sender_role\":\"%s\",\"forged\":\"%s\",\"forged_evidence\":",
 		rst_kind_name[v->kind], rst_role_name[v->sender_role], rst_forged_name[v->forged]);
@@ -102,6 +108,12 @@ void report_json_rst(FILE *f, const struct rst_verdict *v)
 		} else {
 			fputs(",\"pid\":null,\"comm\":null", f);
 		}
+		fprintf(f, ",\"kernel_match\":\"%s\",\"by_closer\":%s,\"kernel_state\":",
+			rst_kernel_name[v->kernel], v->by_closer ? "true" : "false");
+		if (v->kernel_state[0])
+			report_json_string(f, v->kernel_state);
+		else
+			fputs("null", f);
 	}
 	fputs("}\n", f);
 }

@@ -1,6 +1,7 @@
 /* text: the readable report: one block per RST, then the diagnosis. */
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "engine/engine.h"
@@ -108,9 +109,14 @@ void report_text_rst(FILE *f, const struct rst_verdict *v, const struct report_o
 
 	verdict_flow_str(v, flow, sizeof(flow));
 	when(v->ts_ns, t, sizeof(t));
-	fprintf(f, "%sframe %" PRIu64 "%s  %s  %s  %s%s %s %u\n", BOLD(o), v->frame, OFF(o), t,
-		flow, (v->flags & TH_ACK) ? "RST+ACK" : "RST",
-		v->payload_len ? " with data" : "", v->ipver == 6 ? "hop limit" : "ttl", v->ttl);
+	if (v->kernel_only)
+		fprintf(f, "%skernel reset%s  %s  %s  (%s; no capture showed it)\n", BOLD(o), OFF(o),
+			t, flow, v->kernel == RK_SENT ? "sent" : "received");
+	else
+		fprintf(f, "%sframe %" PRIu64 "%s  %s  %s  %s%s %s %u\n", BOLD(o), v->frame, OFF(o),
+			t, flow, (v->flags & TH_ACK) ? "RST+ACK" : "RST",
+			v->payload_len ? " with data" : "", v->ipver == 6 ? "hop limit" : "ttl",
+			v->ttl);
 	if (v->sender_role == ROLE_UNKNOWN)
 		fprintf(f, "  %-8s %s, sender's role unknown (no SYN, ports give no hint)\n",
 			"kind", rst_kind_name[v->kind]);
@@ -150,8 +156,11 @@ void report_text_rst(FILE *f, const struct rst_verdict *v, const struct report_o
 			fprintf(f, "  %-8s %s", "kernel", v->kernel_reason);
 		else
 			fprintf(f, "  %-8s no reset event on this host", "kernel");
+		if (v->kernel_state[0] && strcmp(v->kernel_state, "UNKNOWN"))
+			fprintf(f, " in %s", v->kernel_state);
 		if (v->pid >= 0)
-			fprintf(f, " (pid %d %s)", v->pid, v->comm);
+			fprintf(f, " (%s %s[%d])", v->by_closer ? "closed by" : "socket of", v->comm,
+				v->pid);
 		fputc('\n', f);
 	}
 	fprintf(f, "  %-8s %s%s%s: %s\n\n", "cause", BOLD(o), rst_cause_name[v->cause], OFF(o),
@@ -183,7 +192,11 @@ void report_text_summary(FILE *f, const char *file, const struct diagnosis *d,
 			++rank, rst_cause_title[c->id], OFF(o), rst_cause_name[c->id], c->count,
 			c->count == 1 ? "" : "s", c->confidence * 100);
 		for (unsigned k = 0; k < c->n_examples; k++)
-			fprintf(f, "   e.g. frame %" PRIu64 "  %s\n", c->ex[k].frame, c->ex[k].flow);
+			if (c->ex[k].frame)
+				fprintf(f, "   e.g. frame %" PRIu64 "  %s\n", c->ex[k].frame,
+					c->ex[k].flow);
+			else
+				fprintf(f, "   e.g. kernel reset  %s\n", c->ex[k].flow);
 		fprintf(f, "   fix: %s\n", rst_cause_fix[c->id]);
 	}
 	for (unsigned i = 0; i < d->n_timeouts; i++) {

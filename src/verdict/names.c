@@ -17,6 +17,10 @@ const char *const tls_stage_name[TLS__COUNT] = {
 	"none", "client-hello", "server-hello", "established",
 };
 
+const char *const rst_kernel_name[RK__COUNT] = {
+	"none", "not-local", "sent", "not-sent", "unsure", "received", "not-received",
+};
+
 const char *const rst_cause_title[CAUSE__COUNT] = {
 	"idle keep-alive connection reaped, then reused",
 	"the peer process crashed or restarted with connections open",

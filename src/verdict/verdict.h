@@ -38,6 +38,15 @@ enum rst_cause {
 	CAUSE_DELIBERATE_ABORT, CAUSE_LOSS_MTU, CAUSE_UNKNOWN, CAUSE__COUNT
 };
 
+/* What this host's kernel said about an RST (watch): nothing asked, neither
+ * end local, its tcp_send_reset found, claimed a local sender but never
+ * sent, no event while events were lost, a local socket took it
+ * (tcp_receive_reset), to a local address but no socket took it. */
+enum rst_kernel {
+	RK_UNCHECKED, RK_NOT_LOCAL, RK_SENT, RK_NOT_SENT, RK_UNSURE, RK_RECEIVED,
+	RK_NOT_RECEIVED, RK__COUNT
+};
+
 enum tls_stage {
 	TLS_NONE,          /* no TLS seen */
 	TLS_CLIENT_HELLO,  /* ClientHello sent, no ServerHello */
@@ -54,6 +63,7 @@ extern const char *const rst_cause_name[CAUSE__COUNT];
 extern const char *const rst_cause_fix[CAUSE__COUNT];
 extern const char *const rst_cause_title[CAUSE__COUNT];
 extern const char *const tls_stage_name[TLS__COUNT];
+extern const char *const rst_kernel_name[RK__COUNT];
 
 
 /* Two-point correlation of one RST (analyze --correlate): which of the
@@ -106,9 +116,13 @@ struct rst_verdict {
 	/* cause */
 	enum rst_cause cause;
 	char cause_evidence[256];
-	/* kernel join (watch); kernel_reason "" when not joined */
+	/* the kernel's view (watch); kernel_reason "" when no event matched */
 	char kernel_reason[32];
 	bool kernel_checked;    /* watch looked for the event (absence is evidence) */
+	enum rst_kernel kernel; /* what it found */
+	bool kernel_only;       /* a kernel reset no capture showed (frame 0, file NULL) */
+	bool by_closer;         /* pid is the task that closed the socket */
+	char kernel_state[16];  /* the socket's state the kernel printed ("" none) */
 	int pid;                /* -1: unknown */
 	char comm[17];
 };

@@ -1,6 +1,7 @@
 /* watcher: the live state of 'rstscope watch' between its sources and its
- * outputs: kernel events into the join, final verdicts joined, printed,
- * counted in the diagnosis and the metrics; periodic upkeep. */
+ * outputs: frames and kernel resets into the engine (evidence in), the
+ * engine's final verdicts and diagnosis printed and counted in the metrics
+ * (results out); periodic upkeep. It never edits a verdict. */
 #ifndef RSTSCOPE_WATCHER_H
 #define RSTSCOPE_WATCHER_H
 #include <stdbool.h>
@@ -21,30 +22,27 @@ struct watcher {
 	struct live *cap;
 	struct tracefs *kern;
 	struct sockowner *owners;
-	struct join *join;
-	struct engine *eng;
+	struct engine *eng;          /* always there (kernel resets alone are verdicts) */
 	struct metrics *met;
 	/* output */
 	FILE *out;
 	bool json;
 	struct report_opts rep;
 	/* state */
-	struct diagnosis *diag;      /* of the joined verdicts */
-	uint64_t rsts, frames, kernel_resets_printed;
+	uint64_t rsts, frames;
 	uint64_t lost_seen;          /* overrun + dropped at the last look */
 	int64_t last_refresh_ns, last_tick_ns, last_local_ns;
 	bool refresh_wanted;
 };
 
-/* 0, or -1 when out of memory. */
-int watcher_init(struct watcher *w);
-void watcher_release(struct watcher *w);
+/* This host's addresses into the engine; 0 or -1. */
+int watcher_load_local(struct watcher *w);
 
 /* tracefs_read() callback */
 void watcher_on_event(const struct tfs_event *ev, void *ctx);
 /* live_dispatch() callback: one frame into the engine */
 void watcher_on_frame(void *ctx, int link, const uint8_t *data, size_t caplen, int64_t ts_ns);
-/* engine sink */
+/* engine sink: print and count one final verdict */
 void watcher_on_verdict(const struct rst_verdict *v, void *ctx);
 
 /* Periodic upkeep at wall time now: loss counts, socket table, local

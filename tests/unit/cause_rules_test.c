@@ -1,6 +1,7 @@
 /* Unit tests of the cause rule table: for every rule, facts for which that
  * rule (and no earlier one) decides; a rule without a case here fails the
  * test, and so does one shadowed by an earlier rule. */
+#include <stdio.h>
 #include <string.h>
 
 #include "detect/detect.h"
@@ -30,6 +31,40 @@ static void base(void)
 static void after_fin(void) { P.v.kind = KIND_AFTER_FIN; P.v.shape = SHAPE_AFTER_CLOSE; }
 static void fin_provoked(void) { after_fin(); P.fin_ns = 1; P.provoked_by_data = 1; }
 
+/* this host's kernel sent it, for reason r */
+static void sent(const char *r)
+{
+	P.v.kernel_checked = true;
+	P.v.kernel = RK_SENT;
+	snprintf(P.v.kernel_reason, sizeof(P.v.kernel_reason), "%s", r);
+}
+/* a forged follow-up the kernel never sent: the kernel's word comes first */
+static void c_k_not_sent(void)
+{
+	P.v.kind = KIND_AFTER_RST;
+	X.first_cause_known = true;
+	P.v.kernel_checked = true;
+	P.v.kernel = RK_NOT_SENT;
+	P.v.forged = FORGED_FORGED;
+}
+static void c_k_refused(void) { sent("NO_SOCKET"); P.v.kind = KIND_REFUSED; }
+static void c_k_overflow(void) { sent("INVALID_SYN"); P.v.shape = SHAPE_AT_HANDSHAKE; }
+static void c_k_memory(void) { sent("TCP_ABORT_ON_MEMORY"); X.cluster = true; }
+static void c_k_forgot(void) { sent("NO_SOCKET"); P.v.shape = SHAPE_IDLE_THEN_RESET; }
+static void c_k_no_socket(void) { sent("NO_SOCKET"); P.v.kind = KIND_NO_STATE; P.v.kernel_only = true; }
+static void c_k_unread(void)
+{
+	sent("TCP_ABORT_ON_CLOSE");
+	P.v.by_closer = true;
+	P.v.pid = 42;
+	snprintf(P.v.comm, sizeof(P.v.comm), "app");
+	P.v.shape = SHAPE_IDLE_THEN_RESET;
+	P.provoked_by_data = 1;   /* the wire alone: idle-provoked */
+}
+static void c_k_linger(void) { sent("TCP_ABORT_ON_LINGER"); fin_provoked(); }
+static void c_k_keepalive(void) { sent("TCP_KEEPALIVE_TIMEOUT"); P.v.shape = SHAPE_IDLE_THEN_RESET; }
+static void c_k_data(void) { sent("TCP_ABORT_ON_DATA"); fin_provoked(); }
+static void c_k_timewait(void) { sent("TCP_TIMEWAIT_SOCKET"); after_fin(); }
 static void c_followup(void) { P.v.kind = KIND_AFTER_RST; X.first_cause_known = true; }
 static void c_followup_unseen(void) { P.v.kind = KIND_AFTER_RST; }
 static void c_closed(void) { after_fin(); P.completed_close = 1; P.v.forged = FORGED_FORGED; }
@@ -76,6 +111,12 @@ static const struct {
 	const char *rule;
 	void (*make)(void);
 } cases[] = {
+	{ "kernel-not-sent", c_k_not_sent }, { "kernel-refused", c_k_refused },
+	{ "kernel-listen-overflow", c_k_overflow }, { "kernel-memory", c_k_memory },
+	{ "kernel-forgot", c_k_forgot }, { "kernel-no-socket", c_k_no_socket },
+	{ "kernel-unread-close", c_k_unread }, { "kernel-linger", c_k_linger },
+	{ "kernel-keepalive", c_k_keepalive }, { "kernel-data-after-close", c_k_data },
+	{ "kernel-timewait", c_k_timewait },
 	{ "follow-up", c_followup }, { "follow-up-unseen", c_followup_unseen },
 	{ "closed", c_closed }, { "forged-refused", c_forged_refused },
 	{ "forged-idle", c_forged_idle }, { "forged", c_forged },
@@ -124,6 +165,17 @@ int main(void)
 	for (unsigned i = 0; i < cause_rule_count; i++)
 		for (unsigned j = i + 1; j < cause_rule_count; j++)
 			CHECK(strcmp(cause_rules[i].id, cause_rules[j].id) != 0);
+	/* the kernel's TCP_ABORT_ON_CLOSE yields to the keep-alive timer's race */
+	base();
+	c_keepalive_unread();
+	sent("TCP_ABORT_ON_CLOSE");
+	CHECK_EQ_STR(cause_rule_match(&X)->id, "keepalive-unread");
+	/* a forged RST answering a SYN that the kernel never sent: a REJECT */
+	base();
+	P.v.kind = KIND_REFUSED;
+	P.v.kernel = RK_NOT_SENT;
+	P.v.forged = FORGED_FORGED;
+	CHECK_EQ_STR(cause_rule_match(&X)->id, "forged-refused");
 	/* the last rule holds for anything */
 	base();
 	CHECK(cause_rules[cause_rule_count - 1].when(&X));

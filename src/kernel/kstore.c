@@ -1,0 +1,193 @@
+/* kstore: kernel resets in a ring by arrival, matched by 4-tuple and time. */
+#include "kernel/kernel.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_LOCAL 256
+#define MAX_LOSSES 64
+
+struct kslot {
+	struct kernel_reset r;
+	bool claimed;
+};
+
+struct kstore {
+	int64_t window_ns;
+	unsigned cap, head, count;       /* ring of resets */
+	struct kslot *s;
+	struct ipaddr local[MAX_LOCAL];
+	size_t nlocal;
+	int64_t loss[MAX_LOSSES];        /* times events were lost (ring) */
+	unsigned nloss;
+	struct kstore_stats st;
+};
+
+struct kstore *kstore_new(const struct kstore_opts *o)
+{
+	struct kstore *ks = calloc(1, sizeof(*ks));
+
+	if (!ks)
+		return NULL;
+	ks->window_ns = (int64_t)((o && o->window_s > 0 ? o->window_s : 1.0) * 1e9);
+	ks->cap = o && o->cap ? o->cap : 4096;
+	ks->s = calloc(ks->cap, sizeof(*ks->s));
+	if (!ks->s) {
+		free(ks);
+		return NULL;
+	}
+	return ks;
+}
+
+void kstore_free(struct kstore *ks)
+{
+	if (!ks)
+		return;
+	free(ks->s);
+	free(ks);
+}
+
+int64_t kstore_window_ns(const struct kstore *ks)
+{
+	return ks->window_ns;
+}
+
+void kstore_stats(const struct kstore *ks, struct kstore_stats *s)
+{
+	*s = ks->st;
+}
+
+void kstore_set_local(struct kstore *ks, const struct ipaddr *a, size_t n)
+{
+	ks->nlocal = n < MAX_LOCAL ? n : MAX_LOCAL;
+	memcpy(ks->local, a, ks->nlocal * sizeof(*a));
+}
+
+bool kstore_is_local(const struct kstore *ks, const struct ipaddr *a)
+{
+	static const uint8_t lo6[16] = { [15] = 1 };
+
+	if (ipaddr_is_v4(a) && a->b[12] == 127)
+		return true;
+	if (!memcmp(a->b, lo6, 16))
+		return true;
+	for (size_t i = 0; i < ks->nlocal; i++)
+		if (!memcmp(&ks->local[i], a, sizeof(*a)))
+			return true;
+	return false;
+}
+
+bool kstore_full(const struct kstore *ks)
+{
+	return ks->count == ks->cap;
+}
+
+bool kstore_add(struct kstore *ks, const struct kernel_reset *r)
+{
+	struct kslot *s;
+
+	if (ks->count == ks->cap)
+		return false;
+	s = &ks->s[(ks->head + ks->count++) % ks->cap];
+	s->r = *r;
+	s->claimed = false;
+	ks->st.added++;
+	return true;
+}
+
+void kstore_note_lost(struct kstore *ks, int64_t wall_ns)
+{
+	ks->loss[ks->nloss++ % MAX_LOSSES] = wall_ns;
+	ks->st.losses++;
+}
+
+bool kstore_lost_near(const struct kstore *ks, int64_t t)
+{
+	unsigned n = ks->nloss < MAX_LOSSES ? ks->nloss : MAX_LOSSES;
+
+	for (unsigned i = 0; i < n; i++) {
+		int64_t d = ks->loss[i] - t;
+
+		if (d > -ks->window_ns && d < 5 * ks->window_ns)
+			return true;
+	}
+	return false;
+}
+
+static bool addr_zero(const struct ipaddr *a)
+{
+	static const uint8_t z[16];
+
+	return !memcmp(a->b, z, 16) || (ipaddr_is_v4(a) && !memcmp(a->b + 12, z, 4));
+}
+
+static bool matches(const struct kernel_reset *r, const struct ipaddr *a, uint16_t ap,
+		    const struct ipaddr *b, uint16_t bp)
+{
+	if (r->sport != ap)
+		return false;
+	if (r->dport == 0 && addr_zero(&r->dst))   /* a listener's: its side only */
+		return addr_zero(&r->src) || !memcmp(&r->src, a, sizeof(*a));
+	return r->dport == bp && !memcmp(&r->src, a, sizeof(*a)) && !memcmp(&r->dst, b, sizeof(*b));
+}
+
+static struct kslot *nearest(struct kstore *ks, enum kernel_dir d, int64_t t,
+			     const struct ipaddr *a, uint16_t ap, const struct ipaddr *b,
+			     uint16_t bp)
+{
+	struct kslot *best = NULL;
+	int64_t bestd = 0;
+
+	for (unsigned i = 0; i < ks->count; i++) {
+		struct kslot *s = &ks->s[(ks->head + i) % ks->cap];
+		int64_t dt = s->r.wall_ns > t ? s->r.wall_ns - t : t - s->r.wall_ns;
+
+		if (s->claimed || s->r.dir != d || dt > ks->window_ns || !matches(&s->r, a, ap, b, bp))
+			continue;
+		if (!best || dt < bestd)
+			best = s, bestd = dt;
+	}
+	return best;
+}
+
+const struct kernel_reset *kstore_claim(struct kstore *ks, enum kernel_dir d, int64_t t,
+					const struct ipaddr *a, uint16_t ap,
+					const struct ipaddr *b, uint16_t bp)
+{
+	struct kslot *s = nearest(ks, d, t, a, ap, b, bp);
+
+	if (!s)
+		return NULL;
+	s->claimed = true;
+	ks->st.claimed++;
+	return &s->r;
+}
+
+int kstore_pop(struct kstore *ks, int64_t before_ns, struct kernel_reset *out)
+{
+	struct kslot *s, *twin;
+	bool sent;
+
+	if (!ks->count)
+		return -1;
+	s = &ks->s[ks->head];
+	if (before_ns != INT64_MAX && s->r.wall_ns >= before_ns)
+		return -1;
+	ks->head = (ks->head + 1) % ks->cap;
+	ks->count--;
+	ks->st.popped++;
+	if (s->claimed)
+		return 0;
+	/* one reset, two events: the sent one speaks for both */
+	sent = s->r.dir == KRESET_SENT;
+	twin = nearest(ks, sent ? KRESET_RECEIVED : KRESET_SENT, s->r.wall_ns, &s->r.dst,
+		       s->r.dport, &s->r.src, s->r.sport);
+	if (twin) {
+		ks->st.paired++;
+		if (!sent)
+			return 0;   /* its sent twin is still in the store */
+		twin->claimed = true;
+	}
+	*out = s->r;
+	return 1;
+}
