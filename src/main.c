@@ -18,6 +18,8 @@ static const struct {
 	{ "lab", cmd_lab, "reproduce each reset cause on real kernel networking" },
 	{ "proxy", cmd_proxy, "a fault-injecting TCP proxy (resets, idle timeouts)" },
 	{ "host", cmd_host, "host counters and logs: listen overflows, conntrack, OOM kills, fds" },
+	{ "audit", cmd_audit, "idle timeouts along a path: inversions, unbounded, silent drops" },
+	{ "probe", cmd_probe, "measure a path's idle timeout and how it kills idle connections" },
 	{ "rules", cmd_rules, "the rules that decide a reset's cause, in order" },
 };
 
@@ -33,7 +35,8 @@ static void usage(FILE *f)
 		   "  rstscope analyze --json capture.pcapng | jq .\n"
 		   "  rstscope watch -i eth0 --duration 60\n"
 		   "  rstscope lab run conntrack-forget\n"
-		   "  rstscope host --interval 5 --json\n");
+		   "  rstscope host --interval 5 --json\n"
+		   "  rstscope probe --max 60 10.0.0.5:5432\n");
 }
 
 int main(int argc, char **argv)

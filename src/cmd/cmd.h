@@ -20,5 +20,7 @@ int cmd_lab(int argc, char **argv);
 int cmd_proxy(int argc, char **argv);
 int cmd_rules(int argc, char **argv);
 int cmd_host(int argc, char **argv);
+int cmd_probe(int argc, char **argv);
+int cmd_audit(int argc, char **argv);
 
 #endif
