@@ -209,7 +209,8 @@ static int open_sources(struct watcher *w, const struct watch_opts *o)
 			return -1;
 		}
 		w->owners = sockowner_new(&so);
-		if (!w->owners) {
+		w->places = calloc(1, sizeof(*w->places));
+		if (!w->owners || !w->places) {
 			warnx_("watch: cannot set up socket ownership: %s", strerror(errno));
 			return -1;
 		}
@@ -357,6 +358,7 @@ cleanup:
 	metrics_free(w.met);
 	live_close(w.cap);
 	sockowner_free(w.owners);
+	free(w.places);
 	tracefs_close(w.kern);
 	return rc;
 }

@@ -21,6 +21,9 @@ static void take(struct rst_verdict *v, const struct kernel_reset *r, bool reaso
 	if (r->pid >= 0) {
 		v->pid = r->pid;
 		fmt_buf(v->comm, sizeof(v->comm), "%s", r->comm);
+		v->netns = r->netns;
+		fmt_buf(v->cgroup, sizeof(v->cgroup), "%s", r->cgroup);
+		fmt_buf(v->container, sizeof(v->container), "%s", r->container);
 	}
 }
 

@@ -34,6 +34,11 @@ struct kernel_reset {
 	int pid;                     /* owner or closer; -1: unknown */
 	char comm[17];
 	bool by_closer;              /* pid is the task that closed the socket */
+	/* where the owner lives: namespace inode (0 unknown), cgroup path and
+	 * the container it implies ("": unknown, none) */
+	uint64_t netns;
+	char cgroup[160];
+	char container[80];
 };
 
 struct kstore_opts {

@@ -114,6 +114,20 @@ void report_json_rst(FILE *f, const struct rst_verdict *v)
 			report_json_string(f, v->kernel_state);
 		else
 			fputs("null", f);
+		if (v->netns)
+			fprintf(f, ",\"netns\":%" PRIu64, v->netns);
+		else
+			fputs(",\"netns\":null", f);
+		fputs(",\"cgroup\":", f);
+		if (v->cgroup[0])
+			report_json_string(f, v->cgroup);
+		else
+			fputs("null", f);
+		fputs(",\"container\":", f);
+		if (v->container[0])
+			report_json_string(f, v->container);
+		else
+			fputs("null", f);
 	}
 	fputs("}\n", f);
 }

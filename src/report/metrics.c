@@ -18,7 +18,7 @@
 #define OUT_MAX (256 * 1024)
 
 struct series {
-	char kind[16], sender[16], cause[24], reason[32];
+	char kind[16], sender[16], cause[24], reason[32], container[48];
 	uint64_t n;
 };
 
@@ -39,6 +39,8 @@ struct metrics {
 	struct client c[MAX_CLIENTS];
 	char *body;              /* metrics_set_body: served instead */
 	size_t body_len;
+	char containers[METRICS_CONTAINERS][48]; /* the labelled ones, first seen */
+	unsigned ncontainers;
 };
 
 static const struct { const char *name, *type, *help; } meta[M__COUNT] = {
@@ -195,12 +197,30 @@ void metrics_set(struct metrics *m, enum metric_id id, uint64_t v)
 	m->v[id] = v;
 }
 
+/* The container label: "none", one of the first METRICS_CONTAINERS seen,
+ * else "other". */
+static void container_label(struct metrics *m, const char *c, char *out, size_t size)
+{
+	unsigned i;
+
+	if (!c || !*c) {
+		fmt_buf(out, size, "none");
+		return;
+	}
+	for (i = 0; i < m->ncontainers && strcmp(m->containers[i], c); i++)
+		;
+	if (i == m->ncontainers && m->ncontainers < METRICS_CONTAINERS)
+		fmt_buf(m->containers[m->ncontainers++], sizeof(m->containers[0]), "%s", c);
+	fmt_buf(out, size, "%s", i < m->ncontainers ? c : "other");
+}
+
 void metrics_rst(struct metrics *m, const char *kind, const char *sender,
-		 const char *cause, const char *kernel_reason)
+		 const char *cause, const char *kernel_reason, const char *container)
 {
 	struct series k;
 
 	memset(&k, 0, sizeof(k));
+	container_label(m, container, k.container, sizeof(k.container));
 	fmt_buf(k.kind, sizeof(k.kind), "%s", kind);
 	fmt_buf(k.sender, sizeof(k.sender), "%s", sender);
 	fmt_buf(k.cause, sizeof(k.cause), "%s", cause);
@@ -208,7 +228,8 @@ void metrics_rst(struct metrics *m, const char *kind, const char *sender,
 	for (unsigned i = 0; i < m->ns; i++) {
 		struct series *s = &m->s[i];
 		if (!strcmp(s->kind, k.kind) && !strcmp(s->sender, k.sender) &&
-		    !strcmp(s->cause, k.cause) && !strcmp(s->reason, k.reason)) {
+		    !strcmp(s->cause, k.cause) && !strcmp(s->reason, k.reason) &&
+		    !strcmp(s->container, k.container)) {
 			s->n++;
 			return;
 		}
@@ -218,6 +239,7 @@ void metrics_rst(struct metrics *m, const char *kind, const char *sender,
 		fmt_buf(k.sender, sizeof(k.sender), "other");
 		fmt_buf(k.cause, sizeof(k.cause), "other");
 		fmt_buf(k.reason, sizeof(k.reason), "other");
+		fmt_buf(k.container, sizeof(k.container), "other");
 		m->s[m->ns++] = k;
 	}
 	if (m->ns >= MAX_SERIES) {
@@ -253,12 +275,13 @@ size_t metrics_render(const struct metrics *m, char *buf, size_t size)
 	PUT("# HELP rstscope_resets_total TCP resets seen on the wire, by verdict.\n"
 	    "# TYPE rstscope_resets_total counter\n");
 	for (unsigned i = 0; i < m->ns; i++) {
-		char a[32], b[32], c[32], d[40];
+		char a[32], b[32], c[32], d[40], e[56];
 		const struct series *s = &m->s[i];
-		PUT("rstscope_resets_total{kind=\"%s\",sender=\"%s\",cause=\"%s\",kernel_reason=\"%s\"} %llu\n",
+		PUT("rstscope_resets_total{kind=\"%s\",sender=\"%s\",cause=\"%s\",kernel_reason=\"%s\","
+		    "container=\"%s\"} %llu\n",
 		    clean(s->kind, a, sizeof(a)), clean(s->sender, b, sizeof(b)),
 		    clean(s->cause, c, sizeof(c)), clean(s->reason, d, sizeof(d)),
-		    (unsigned long long)s->n);
+		    clean(s->container, e, sizeof(e)), (unsigned long long)s->n);
 	}
 	for (int id = 0; id < M__COUNT; id++) {
 		char base[96];

@@ -161,6 +161,12 @@ void report_text_rst(FILE *f, const struct rst_verdict *v, const struct report_o
 		if (v->pid >= 0)
 			fprintf(f, " (%s %s[%d])", v->by_closer ? "closed by" : "socket of", v->comm,
 				v->pid);
+		if (v->container[0])
+			fprintf(f, " in %s", v->container);
+		else if (v->cgroup[0])
+			fprintf(f, " in cgroup %s", v->cgroup);
+		if (v->netns)
+			fprintf(f, ", netns %" PRIu64, v->netns);
 		fputc('\n', f);
 	}
 	fprintf(f, "  %-8s %s%s%s: %s\n\n", "cause", BOLD(o), rst_cause_name[v->cause], OFF(o),

@@ -140,6 +140,11 @@ static void read_comm(const char *root, const char *pid, char *comm, size_t size
 	comm[strcspn(comm, "\n")] = '\0';
 }
 
+const char *sockowner_proc_root(const struct sockowner *so)
+{
+	return so->root;
+}
+
 bool sockowner_comm(const struct sockowner *so, int pid, char *comm, size_t size)
 {
 	char name[24], buf[17];

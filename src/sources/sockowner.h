@@ -58,6 +58,9 @@ void sockowner_note(struct sockowner *so, const struct sock_key *k, int pid,
 bool sockowner_lookup(struct sockowner *so, const struct sock_key *k, int64_t now_ns,
 		      struct sock_owner *out);
 
+/* The /proc this answers from ("/proc" or the proc_root given). */
+const char *sockowner_proc_root(const struct sockowner *so);
+
 /* The name of process pid from <proc_root>/PID/comm; false when gone. */
 bool sockowner_comm(const struct sockowner *so, int pid, char *comm, size_t size);
 

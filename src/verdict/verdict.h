@@ -125,6 +125,9 @@ struct rst_verdict {
 	char kernel_state[16];  /* the socket's state the kernel printed ("" none) */
 	int pid;                /* -1: unknown */
 	char comm[17];
+	uint64_t netns;         /* the owner's network namespace inode (0: unknown) */
+	char cgroup[160];       /* its cgroup ("" unknown) */
+	char container[80];     /* the container that implies ("" none) */
 };
 
 /* ---- the per-capture diagnosis ---- */

@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "sources/procctx.h"
 #include "util/util.h"
 
 int join_local_addrs(struct ipaddr *a, size_t max)
@@ -60,8 +61,8 @@ static void fresh_comm(const struct sockowner *so, int pid, char *comm, size_t s
 		sockowner_comm(so, pid, comm, size);
 }
 
-void join_reset_from_trace(const struct tfs_event *ev, int64_t wall_ns, struct sockowner *so,
-			   struct kernel_reset *out)
+static void owner_of(const struct tfs_event *ev, int64_t wall_ns, struct sockowner *so,
+		     struct kernel_reset *out)
 {
 	struct sock_key k;
 	struct sock_owner own;
@@ -96,11 +97,38 @@ void join_reset_from_trace(const struct tfs_event *ev, int64_t wall_ns, struct s
 	}
 }
 
-bool join_on_state(const struct tfs_event *ev, struct sockowner *so, int64_t now_ns)
+static struct procctx *cache_find(struct join_ctx_cache *cc, int pid)
+{
+	for (unsigned i = 0; cc && i < JOIN_CTX_SLOTS; i++)
+		if (cc->e[i].pid == pid && pid > 0)
+			return &cc->e[i].c;
+	return NULL;
+}
+
+/* Remember where pid lives, read now (once per pid while it is cached). */
+static void cache_note(struct join_ctx_cache *cc, const struct sockowner *so, int pid)
+{
+	struct procctx c;
+
+	if (!cc || pid <= 0 || cache_find(cc, pid))
+		return;
+	if (!procctx_of(so ? sockowner_proc_root(so) : NULL, pid, &c))
+		return;
+	cc->e[cc->next].pid = pid;
+	cc->e[cc->next].c = c;
+	cc->next = (cc->next + 1) % JOIN_CTX_SLOTS;
+}
+
+bool join_on_state(const struct tfs_event *ev, struct sockowner *so, struct join_ctx_cache *cc,
+		   int64_t now_ns)
 {
 	struct sock_key k;
 
-	if (ev->kind != TFS_SET_STATE || !so || !ev->sport || !ev->dport)
+	if (ev->kind != TFS_SET_STATE || !so)
+		return false;
+	if (ev->task_context && !strcmp(ev->state, "TCP_LISTEN"))
+		cache_note(cc, so, ev->pid);    /* a server placed when it starts listening */
+	if (!ev->sport || !ev->dport)
 		return false;
 	if (ev->task_context) {
 		/* connect(), close(), shutdown(): the task acts on its socket */
@@ -110,9 +138,30 @@ bool join_on_state(const struct tfs_event *ev, struct sockowner *so, int64_t now
 		fresh_comm(so, ev->pid, comm, sizeof(comm));
 		make_key(&k, &ev->src, ev->sport, &ev->dst, ev->dport);
 		sockowner_note(so, &k, ev->pid, comm, now_ns);
+		cache_note(cc, so, ev->pid);
 		return false;
 	}
 	/* a passive open completed in softirq: the owner accepts it later */
 	return !strcmp(ev->state, "TCP_ESTABLISHED") && !strcmp(ev->oldstate, "TCP_SYN_RECV");
 }
 
+
+void join_reset_from_trace(const struct tfs_event *ev, int64_t wall_ns, struct sockowner *so,
+			   struct join_ctx_cache *cc, struct kernel_reset *out)
+{
+	struct procctx now, *pc = NULL;
+
+	owner_of(ev, wall_ns, so, out);
+	/* the owner's namespace and cgroup: read now, else as last seen */
+	if (out->pid >= 0) {
+		if (procctx_of(so ? sockowner_proc_root(so) : NULL, out->pid, &now) && now.netns)
+			pc = &now;
+		else
+			pc = cache_find(cc, out->pid);
+	}
+	if (pc) {
+		out->netns = pc->netns;
+		fmt_buf(out->cgroup, sizeof(out->cgroup), "%s", pc->cgroup);
+		fmt_buf(out->container, sizeof(out->container), "%s", pc->container);
+	}
+}

@@ -15,8 +15,18 @@
 #include <stdint.h>
 
 #include "kernel/kernel.h"
+#include "sources/procctx.h"
 #include "sources/sockowner.h"
 #include "sources/tracefs.h"
+
+/* Where recently seen processes live (namespace, cgroup, container), read
+ * when a task is seen acting on a socket: a process that resets and exits
+ * before its event is read is still placed. Bounded (JOIN_CTX_SLOTS). */
+#define JOIN_CTX_SLOTS 256
+struct join_ctx_cache {
+	struct { int pid; struct procctx c; } e[JOIN_CTX_SLOTS];
+	unsigned next;
+};
 
 /* Is reason one sent from the close() path (the task is the closer)? */
 bool join_closer_reason(const char *reason);
@@ -24,10 +34,12 @@ bool join_closer_reason(const char *reason);
 /* Turn a trace event (send or receive reset) into a kernel reset, with its
  * owner from the closer rule or from so (may be NULL). */
 void join_reset_from_trace(const struct tfs_event *ev, int64_t wall_ns, struct sockowner *so,
-			   struct kernel_reset *out);
-/* A set_state event: teach so who acted on a socket. Returns true when a
- * socket-table refresh would find a new connection's owner. */
-bool join_on_state(const struct tfs_event *ev, struct sockowner *so, int64_t now_ns);
+			   struct join_ctx_cache *cc, struct kernel_reset *out);
+/* A set_state event: teach so who acted on a socket (and cc, may be NULL,
+ * where it lives). Returns true when a socket-table refresh would find a
+ * new connection's owner. */
+bool join_on_state(const struct tfs_event *ev, struct sockowner *so, struct join_ctx_cache *cc,
+		   int64_t now_ns);
 
 /* This host's addresses from getifaddrs() into a[0..max): their number, or
  * -1 with errno set. */

@@ -32,11 +32,11 @@ void watcher_on_event(const struct tfs_event *ev, void *ctx)
 	struct kernel_reset r;
 
 	if (ev->kind == TFS_SET_STATE) {
-		if (join_on_state(ev, w->owners, wall))
+		if (join_on_state(ev, w->owners, w->places, wall))
 			w->refresh_wanted = true;
 		return;
 	}
-	join_reset_from_trace(ev, wall, w->owners, &r);
+	join_reset_from_trace(ev, wall, w->owners, w->places, &r);
 	engine_kernel_reset(w->eng, &r);
 }
 
@@ -77,7 +77,7 @@ void watcher_on_verdict(const struct rst_verdict *v, void *ctx)
 	fflush(w->out);
 	if (w->met) {
 		metrics_rst(w->met, rst_kind_name[v->kind], rst_forged_name[v->forged],
-			    rst_cause_name[v->cause], reason_label(w, v));
+			    rst_cause_name[v->cause], reason_label(w, v), v->container);
 		if (v->kernel == RK_NOT_SENT)
 			metrics_set(w->met, M_NOT_SENT, engine_stats(w->eng)->kernel[RK_NOT_SENT]);
 	}

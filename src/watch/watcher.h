@@ -22,6 +22,7 @@ struct watcher {
 	struct live *cap;
 	struct tracefs *kern;
 	struct sockowner *owners;
+	struct join_ctx_cache *places; /* where recent processes live; may be NULL */
 	struct engine *eng;          /* always there (kernel resets alone are verdicts) */
 	struct metrics *met;
 	/* output */

@@ -75,14 +75,19 @@ while read -r line; do
 	n=$((n + 1))
 done <"$tmp/expect"
 [ $n = 5 ] || fail "$n cases provoked, want 5"
+# a reset with an owner carries the owner's namespace and cgroup
+nsino=$(stat -L -c %i /run/netns/"$ns")
+bad=$(jq -c --argjson ino "$nsino" 'select(.type=="rst" and .pid != null and (.netns != $ino or (.cgroup | type) != "string")) | [.pid,.netns,.cgroup]' "$tmp/out")
+[ -z "$bad" ] || fail "owned resets lack netns $nsino or a cgroup: $bad"
+[ "$(jq -c 'select(.type=="rst" and .pid != null)' "$tmp/out" | grep -c .)" -ge 4 ] || fail "fewer than 4 owned resets"
 forged=$(jq -c 'select(.type=="rst" and .sport==4444 and .dport==5555)' "$tmp/out")
 jq -e '.forged=="forged" and .kernel_reason==null and (.forged_evidence|test("not sent by this host"))' \
 	<<<"$forged" >/dev/null || fail "raw RST not reported as not sent by this host: $forged"
 jq -e 'select(.type=="summary")' "$tmp/out" >/dev/null || fail "no final summary after SIGINT"
 grep -q "kernel events: .* tcp_send_reset" "$tmp/err" || fail "no kernel event counts"
 grep -q "capture 'lo': .* dropped by libpcap" "$tmp/err" || fail "no capture drop counts"
-grep -q 'rstscope_resets_total{kind="established",sender="genuine",cause="[a-z-]*",kernel_reason="TCP_ABORT_ON_CLOSE"} 1' <<<"$m1" ||
+grep -q 'rstscope_resets_total{kind="established",sender="genuine",cause="[a-z-]*",kernel_reason="TCP_ABORT_ON_CLOSE",container="[^"]*"} 1' <<<"$m1" ||
 	fail "metrics did not count the TCP_ABORT_ON_CLOSE reset: $(grep resets_total <<<"$m1")"
-grep -q 'kernel_reason="not-sent"} 1' <<<"$m1" || fail "metrics did not count the forged RST"
+grep -q 'kernel_reason="not-sent",container="none"} 1' <<<"$m1" || fail "metrics did not count the forged RST"
 grep -q '^rstscope_kernel_events_total{event="tcp_send_reset"} [1-9]' <<<"$m1" || fail "metrics: no kernel events"
 echo "live: $n resets joined with their kernel reasons, forged RST flagged, metrics moving"

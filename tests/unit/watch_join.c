@@ -37,10 +37,10 @@ static void add_event(const struct tfs_event *ev, void *ctx)
 
 	(void)ctx;
 	if (ev->kind == TFS_SET_STATE) {  /* tasks seen acting on their sockets */
-		join_on_state(ev, SO, tracefs_to_wall(T, ev->ts_ns));
+		join_on_state(ev, SO, NULL, tracefs_to_wall(T, ev->ts_ns));
 		return;
 	}
-	join_reset_from_trace(ev, tracefs_to_wall(T, ev->ts_ns), SO, &r);
+	join_reset_from_trace(ev, tracefs_to_wall(T, ev->ts_ns), SO, NULL, &r);
 	engine_kernel_reset(E, &r);
 }
 

@@ -14,16 +14,16 @@ static void test_render(void)
 	struct metrics *m = metrics_new();
 	static char buf[65536];
 
-	metrics_rst(m, "established", "genuine", "unread-close", "TCP_ABORT_ON_CLOSE");
-	metrics_rst(m, "established", "genuine", "unread-close", "TCP_ABORT_ON_CLOSE");
-	metrics_rst(m, "refused", "genuine", "refused", "NO_SOCKET");
-	metrics_rst(m, "established", "forged", "middlebox", "a\"b");
+	metrics_rst(m, "established", "genuine", "unread-close", "TCP_ABORT_ON_CLOSE", NULL);
+	metrics_rst(m, "established", "genuine", "unread-close", "TCP_ABORT_ON_CLOSE", NULL);
+	metrics_rst(m, "refused", "genuine", "refused", "NO_SOCKET", NULL);
+	metrics_rst(m, "established", "forged", "middlebox", "a\"b", NULL);
 	metrics_set(m, M_CAPTURE_DROPS, 7);
 	metrics_set(m, M_KERNEL_OVERRUN, 3);
 	metrics_render(m, buf, sizeof(buf));
-	CHECK(strstr(buf, "rstscope_resets_total{kind=\"established\",sender=\"genuine\",cause=\"unread-close\",kernel_reason=\"TCP_ABORT_ON_CLOSE\"} 2\n") != NULL);
-	CHECK(strstr(buf, "kernel_reason=\"NO_SOCKET\"} 1\n") != NULL);
-	CHECK(strstr(buf, "kernel_reason=\"a_b\"} 1\n") != NULL);
+	CHECK(strstr(buf, "rstscope_resets_total{kind=\"established\",sender=\"genuine\",cause=\"unread-close\",kernel_reason=\"TCP_ABORT_ON_CLOSE\",container=\"none\"} 2\n") != NULL);
+	CHECK(strstr(buf, "kernel_reason=\"NO_SOCKET\",container=\"none\"} 1\n") != NULL);
+	CHECK(strstr(buf, "kernel_reason=\"a_b\",container=\"none\"} 1\n") != NULL);
 	CHECK(strstr(buf, "rstscope_capture_drops_total 7\n") != NULL);
 	CHECK(strstr(buf, "rstscope_kernel_events_lost_total{why=\"overrun\"} 3\n") != NULL);
 	CHECK(strstr(buf, "# TYPE rstscope_kernel_events_total counter\n") != NULL);
@@ -36,11 +36,11 @@ static void test_render(void)
 	for (int i = 0; i < 2000; i++) {
 		char r[32];
 		snprintf(r, sizeof(r), "R%d", i);
-		metrics_rst(m, "established", "genuine", "unknown", r);
+		metrics_rst(m, "established", "genuine", "unknown", r, NULL);
 	}
 	size_t n = metrics_render(m, buf, sizeof(buf));
 	CHECK(n < sizeof(buf) - 1);
-	CHECK(strstr(buf, "cause=\"other\",kernel_reason=\"other\"}") != NULL);
+	CHECK(strstr(buf, "cause=\"other\",kernel_reason=\"other\",container=\"other\"}") != NULL);
 	int lines = 0;
 	for (p = buf; (p = strstr(p, "rstscope_resets_total{")); p++) lines++;
 	CHECK(lines <= 512);
@@ -57,6 +57,28 @@ static int64_t now_ns(void)
 	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
 }
 
+/* container labels stay bounded: the first METRICS_CONTAINERS, then other */
+static void test_containers(void)
+{
+	struct metrics *m = metrics_new();
+	static char buf[1 << 16];
+	char c[32];
+	int labels = 0;
+
+	for (int i = 0; i < METRICS_CONTAINERS + 5; i++) {
+		snprintf(c, sizeof(c), "docker:%012d", i);
+		metrics_rst(m, "established", "genuine", "unread-close", "TCP_ABORT_ON_CLOSE", c);
+	}
+	metrics_rst(m, "established", "genuine", "unread-close", "TCP_ABORT_ON_CLOSE", "docker:000000000003");
+	metrics_render(m, buf, sizeof(buf));
+	for (const char *p = buf; (p = strstr(p, "container=\"docker:")); p++)
+		labels++;
+	CHECK_EQ_INT(labels, METRICS_CONTAINERS);
+	CHECK(strstr(buf, "container=\"other\"} 5\n") != NULL);
+	CHECK(strstr(buf, "container=\"docker:000000000003\"} 2\n") != NULL);
+	metrics_free(m);
+}
+
 static void test_http(void)
 {
 	struct metrics *m = metrics_new();
@@ -68,7 +90,7 @@ static void test_http(void)
 	CHECK(metrics_listen(m, "nonsense", err, sizeof(err)) < 0);
 	CHECK(metrics_listen(m, "127.0.0.1:0", err, sizeof(err)) == 0);
 	CHECK(metrics_port(m) > 0);
-	metrics_rst(m, "after-fin", "genuine", "deliberate-abort", "TCP_STATE");
+	metrics_rst(m, "after-fin", "genuine", "deliberate-abort", "TCP_STATE", NULL);
 	fd = socket(AF_INET, SOCK_STREAM, 0);
 	a.sin_port = htons((uint16_t)metrics_port(m));
 	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -88,7 +110,7 @@ static void test_http(void)
 	}
 	resp[got] = '\0';
 	CHECK(strncmp(resp, "HTTP/1.0 200 OK\r\n", 17) == 0);
-	CHECK(strstr(resp, "kernel_reason=\"TCP_STATE\"} 1") != NULL);
+	CHECK(strstr(resp, "kernel_reason=\"TCP_STATE\",container=\"none\"} 1") != NULL);
 	close(fd);
 	metrics_free(m);
 }
@@ -96,6 +118,7 @@ static void test_http(void)
 int main(void)
 {
 	test_render();
+	test_containers();
 	test_http();
 	return unit_done("watch_metrics");
 }
