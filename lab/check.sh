@@ -124,6 +124,7 @@ lab_check() {
 	if [ ${#EXPECT_HOST[@]} -gt 0 ] || [ -n "${EXPECT_HOST_ONLY:-}" ]; then
 		lab_check_host "$out" || ok=0
 	fi
+	lab_check_probe "$out" || ok=0
 	if [ $ok = 1 ]; then
 		printf '%-18s expected %-16s got %-16s ok   %3ds\n' "$name" "$EXPECT_TOP" "$top" "$runtime"
 		sed 's/^/    /' "$out/verdict.txt" | tail -n +3 >&2
@@ -322,5 +323,36 @@ lab_check_host() {
 	saw=$(jq -r 'select(.type == "finding") | "\(.id)/\(.state)"' "$out/host.json" | sort | uniq -c |
 		awk '{printf "%s%s x%s", sep, $2, $1; sep=", "}')
 	echo "host: findings (id/state): ${saw:-none} (in '$ran', exit $(cat "$out/host-exit.txt" 2>/dev/null))" >>"$out/verdict.txt"
+	return $ok
+}
+
+# lab_check_probe OUT: for a scenario that ran rstscope probe (lab/probe-lib.sh)
+# and recorded EXPECT_PROBE=TIMEOUT|DEATH|SENDER in params.txt (TIMEOUT "-":
+# none expected): probe's final line in OUT/probe.json must give that death
+# and sender, its idle_timeout_s within 10 % of TIMEOUT, and exit 0; lines
+# "probe: ..." into OUT/verdict.txt. Returns 0 (also for a scenario without
+# EXPECT_PROBE) or 1.
+lab_check_probe() {
+	local out=$1 want t death sender line rc ok=0
+	want=$(sed -n 's/^EXPECT_PROBE=//p' "$out/params.txt" 2>/dev/null | tail -n 1)
+	[ -n "$want" ] || return 0
+	IFS='|' read -r t death sender <<<"$want"
+	rc=$(cat "$out/probe-exit.txt" 2>/dev/null)
+	line=$(jq -c 'select(.type == "probe")' "$out/probe.json" 2>/dev/null | tail -n 1)
+	if [ -z "$line" ]; then
+		echo "probe: no result line (exit ${rc:-?}; see probe.log)" >>"$out/verdict.txt"
+		return 1
+	fi
+	[ "$rc" = 0 ] || { echo "probe: exit $rc, expected 0" >>"$out/verdict.txt"; ok=1; }
+	if ! jq -e --arg t "$t" --arg d "$death" --arg s "$sender" '.death == $d and .sender == $s and
+		(if $t == "-" then .idle_timeout_s == null else
+		 (.idle_timeout_s != null and (.idle_timeout_s - ($t | tonumber) | fabs) <= 0.1 * ($t | tonumber)) end)' \
+		<<<"$line" >/dev/null 2>>"$out/verdict.txt"; then
+		ok=1
+	fi
+	printf 'probe: expected timeout %s death %s sender %s; got %s\n' "$t" "$death" "$sender" \
+		"$(jq -r '"timeout \(.idle_timeout_s) (survived \(.survived_s), died \(.died_s)) death \(.death) sender \(.sender), \(.trials) trials in \(.rounds) rounds, \(.wall_s) s: \(if .converged then "" else "not narrowed; " end)\(.evidence)"' <<<"$line")" \
+		>>"$out/verdict.txt"
+	[ $ok = 0 ] || echo "probe: FAIL" >>"$out/verdict.txt"
 	return $ok
 }
