@@ -40,12 +40,14 @@ static void sect_start(struct hap *x, enum stype type, struct cur name, struct c
 {
 	const struct sect *base = &x->last_def;
 
-	if (!cur_eof(&from))
+	if (from.p && !cur_eof(&from))
 		for (unsigned i = 0; i < x->ndefs; i++)
 			if (cur_eq(from, x->defs[i].name))
 				base = &x->defs[i];
 	x->cur = *base;
-	cur_copy(name, x->cur.name, sizeof(x->cur.name));
+	x->cur.name[0] = '\0';
+	if (name.p)   /* an unnamed section has no cursor at all */
+		cur_copy(name, x->cur.name, sizeof(x->cur.name));
 	x->type = type;
 }
 

@@ -94,7 +94,10 @@ static int next_tok(struct cur *c, unsigned *line, struct tok *t)
 		return 1;
 	}
 	t->p = c->p;
-	while (!cur_eof(c) && !strchr(" \t\r\n;{}#", *c->p))
+	/* memchr, not strchr: a NUL byte is text, never the end of a word */
+	while (!cur_eof(c) && !memchr(" \t\r\n;{}#", *c->p, 8))
+		c->p++;
+	if (c->p == t->p)
 		c->p++;
 	t->n = (size_t)(c->p - t->p);
 	return 1;
