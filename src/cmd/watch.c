@@ -176,6 +176,8 @@ static void say_sources(const struct watcher *w, const struct watch_opts *o)
 			f->has_reason ? "reset reasons" : "no reset reasons on this kernel",
 			tracefs_format(w->kern, TFS_RECV_RESET)->present ? ", received resets" : "",
 			tracefs_format(w->kern, TFS_SET_STATE)->present ? ", socket states" : "");
+		if (w->host)
+			fprintf(stderr, ", OOM kills from the kernel log");
 	} else {
 		fprintf(stderr, ", no kernel events");
 	}
@@ -207,6 +209,15 @@ static int open_sources(struct watcher *w, const struct watch_opts *o)
 			warnx_("watch: kernel events: %s%s", err, no_rights ?
 			       " (needs root; or run with --no-kernel)" : "");
 			return -1;
+		}
+		/* the kernel log names OOM kills; without it watch goes on */
+		{
+			int herr = 0;
+
+			w->host = hostev_open(o->trace_replay, &herr);
+			if (!w->host)
+				warnx_("watch: kernel log: %s (OOM kills will not be named)",
+				       strerror(-herr));
 		}
 		w->owners = sockowner_new(&so);
 		w->places = calloc(1, sizeof(*w->places));
@@ -246,6 +257,7 @@ static int open_sources(struct watcher *w, const struct watch_opts *o)
 /* Replay: every recorded event first, then the capture file, then flush. */
 static void run_replay(struct watcher *w)
 {
+	hostev_poll(w->host, w->eng, w->kern);
 	for (int i = 0; w->kern && i < 1000000 && !tracefs_eof(w->kern); i++)
 		if (tracefs_read(w->kern, watcher_on_event, w) < 0)
 			break;
@@ -358,6 +370,7 @@ cleanup:
 	metrics_free(w.met);
 	live_close(w.cap);
 	sockowner_free(w.owners);
+	hostev_close(w.host);
 	free(w.places);
 	tracefs_close(w.kern);
 	return rc;

@@ -42,6 +42,12 @@ WHEN(w_k_linger, kr(x, "TCP_STATE") || kr(x, "TCP_ABORT_ON_LINGER") ||
 WHEN(w_k_keepalive, kr(x, "TCP_KEEPALIVE_TIMEOUT"))
 WHEN(w_k_data, kr(x, "TCP_ABORT_ON_DATA"))
 WHEN(w_k_timewait, kr(x, "TCP_TIMEWAIT_SOCKET"))
+WHEN(w_oom_kill, V->kernel == RK_SENT && V->oom_pid > 0)
+/* the socket's owner (not its closer: a close on the way out is the
+ * close's own reason) gone when its reset was read; a TIME_WAIT socket has
+ * outlived its owner by design */
+WHEN(w_owner_exited, V->kernel == RK_SENT && V->owner_gone && V->pid >= 0 && !V->by_closer &&
+		     !kr(x, "TCP_TIMEWAIT_SOCKET") && V->kind != KIND_REFUSED)
 WHEN(w_followup, V->kind == KIND_AFTER_RST && x->first_cause_known)
 WHEN(w_followup_unseen, V->kind == KIND_AFTER_RST)
 WHEN(w_closed, P->completed_close)
@@ -96,8 +102,32 @@ WHY(y_k_refused)
 }
 WHY(y_k_overflow)
 {
-	fmt_buf(b, n, "the kernel's reason INVALID_SYN at the listener on port %u: its accept "
-		"queue overflowed (tcp_abort_on_overflow)", V->sport);
+	char a[64], who[48] = "";
+	static const uint8_t any[16];
+	bool addr = memcmp(V->src.b, any, 16) && !(ipaddr_is_v4(&V->src) && !memcmp(V->src.b + 12, any, 4));
+
+	if (V->pid >= 0)
+		fmt_buf(who, sizeof(who), " of %s[%d]", V->comm, V->pid);
+	if (addr)
+		ipaddr_str(&V->src, a, sizeof(a));
+	fmt_buf(b, n, "the kernel's reason INVALID_SYN: the listener %s%s%s:%u%s refused it, its "
+		"accept queue overflowed (tcp_abort_on_overflow)", addr && !ipaddr_is_v4(&V->src)
+		? "[" : "", addr ? a : "*", addr && !ipaddr_is_v4(&V->src) ? "]" : "", V->sport, who);
+}
+WHY(y_oom_kill)
+{
+	char lim[40] = "no limit";
+
+	if (V->oom_limit)
+		fmt_buf(lim, sizeof(lim), "limit %.0f MiB", (double)V->oom_limit / 1048576.0);
+	fmt_buf(b, n, "OOM-killed: pid %d (%s) in cgroup %s, %s; its connections were reset as "
+		"it died", V->oom_pid, V->oom_comm[0] ? V->oom_comm : "?",
+		V->oom_cgroup[0] ? V->oom_cgroup : "?", lim);
+}
+WHY(y_owner_exited)
+{
+	fmt_buf(b, n, "the owner %s[%d] had exited while holding the connection (gone from /proc "
+		"when its reset was read): a crash, a kill or a restart", V->comm, V->pid);
 }
 WHY(y_k_memory)
 {
@@ -277,6 +307,9 @@ const struct cause_rule cause_rules[] = {
 	     y_followup_unseen, "a follow-up RST whose first RST was not seen"),
 	RULE("closed", CAUSE_DELIBERATE_ABORT, 0.7, false, REAP_IDLE, w_closed, y_closed,
 	     "both FINs were sent and acknowledged before it: harmless, whatever its TTL"),
+	RULE("kernel-oom-kill", CAUSE_PEER_RESTART, 0.95, false, REAP_IDLE, w_oom_kill, y_oom_kill,
+	     "kernel: this host sent it, and the socket's process (or its cgroup) was OOM-killed "
+	     "within KHOST_BEFORE_S before (kernel log, the cgroup's memory limit)"),
 	RULE("forged-refused", CAUSE_REFUSED, 0.8, false, REAP_IDLE, w_forged_refused,
 	     y_forged_refused, "forged, answering a SYN: a firewall REJECT"),
 	RULE("forged-idle", CAUSE_MIDDLEBOX, RULE_CONF_SENDER, false, REAP_IDLE, w_forged_idle,
@@ -306,6 +339,9 @@ const struct cause_rule cause_rules[] = {
 	RULE("answered-unread", CAUSE_UNREAD_CLOSE, 0.7, false, REAP_IDLE, w_answered_unread,
 	     y_answered_unread, "the server answered >= 400 and reset (without a FIN of its "
 	     "own, the client's FIN may have come first): protocol level, even in a burst"),
+	RULE("owner-exited", CAUSE_PEER_RESTART, 0.7, false, REAP_IDLE, w_owner_exited,
+	     y_owner_exited, "kernel: this host sent it and the socket's owner (not a closer, not "
+	     "TIME_WAIT, not a refusal) was gone from /proc when the reset was read"),
 	RULE("cluster", CAUSE_PEER_RESTART, 0.8, false, REAP_IDLE, w_cluster, y_cluster,
 	     "--cluster-min flows of the service reset within --cluster-window"),
 	RULE("kernel-forgot", CAUSE_PEER_RESTART, 0.8, false, REAP_IDLE, w_k_forgot, y_k_forgot,
@@ -368,5 +404,7 @@ const struct cause_threshold cause_thresholds[] = {
 	{ "RULE_BODY_BIG", RULE_BODY_BIG, "bytes", "a request body past this is a size limit" },
 	{ "RULE_UNREAD_MAX_S", RULE_UNREAD_MAX_S, "s",
 	  "longest an acknowledged reuse waits unread before the keep-alive timer's RST" },
+	{ "KHOST_BEFORE_S", KHOST_BEFORE_S, "s",
+	  "an OOM kill this long before a reset of its process or cgroup explains it" },
 };
 const unsigned cause_threshold_count = sizeof(cause_thresholds) / sizeof(cause_thresholds[0]);

@@ -24,7 +24,27 @@ static void take(struct rst_verdict *v, const struct kernel_reset *r, bool reaso
 		v->netns = r->netns;
 		fmt_buf(v->cgroup, sizeof(v->cgroup), "%s", r->cgroup);
 		fmt_buf(v->container, sizeof(v->container), "%s", r->container);
+		v->owner_gone = r->owner_gone;
 	}
+}
+
+/* The host event behind the reset: its owner, or the owner's cgroup,
+ * OOM-killed just before it. */
+static void name_event(const struct detect_env *env, struct rst_verdict *v)
+{
+	const struct khost_event *h;
+
+	if (v->pid < 0 && !v->cgroup[0])
+		return;
+	h = kstore_host_near(env->ks, v->pid, v->cgroup, v->ts_ns);
+	if (!h || h->kind != KHOST_OOM_KILL)
+		return;
+	v->oom_pid = h->pid > 0 ? h->pid : 0;
+	if (!v->oom_pid)
+		return;
+	fmt_buf(v->oom_comm, sizeof(v->oom_comm), "%s", h->comm);
+	fmt_buf(v->oom_cgroup, sizeof(v->oom_cgroup), "%s", h->cgroup);
+	v->oom_limit = h->limit;
 }
 
 static void kernel_on_final(const struct detect_env *env, struct pending_rst *p, struct flow *f)
@@ -34,8 +54,12 @@ static void kernel_on_final(const struct detect_env *env, struct pending_rst *p,
 	bool src_local, dst_local;
 
 	(void)f;
-	if (!env->ks || v->kernel_only)
+	if (!env->ks)
 		return;
+	if (v->kernel_only) {
+		name_event(env, v);
+		return;
+	}
 	src_local = kstore_is_local(env->ks, &v->src);
 	dst_local = kstore_is_local(env->ks, &v->dst);
 	if (!src_local && !dst_local) {
@@ -63,6 +87,7 @@ static void kernel_on_final(const struct detect_env *env, struct pending_rst *p,
 			v->kernel = r ? RK_RECEIVED
 				 : kstore_lost_near(env->ks, v->ts_ns) ? RK_UNSURE : RK_NOT_RECEIVED;
 	}
+	name_event(env, v);
 }
 
 static bool is(const char *a, const char *b) { return !strcmp(a, b); }

@@ -160,6 +160,12 @@ void engine_kernel_lost(struct engine *e, int64_t wall_ns)
 		kstore_note_lost(e->ks, wall_ns);
 }
 
+void engine_host_event(struct engine *e, const struct khost_event *h)
+{
+	if (e->ks)
+		kstore_add_host(e->ks, h);
+}
+
 void engine_kernel_local(struct engine *e, const struct ipaddr *a, size_t n)
 {
 	if (e->ks)

@@ -90,6 +90,8 @@ void engine_flush(struct engine *e);
 void engine_kernel_reset(struct engine *e, const struct kernel_reset *r);
 /* Kernel events were lost at about wall_ns: absence is no evidence then. */
 void engine_kernel_lost(struct engine *e, int64_t wall_ns);
+/* A host event (an OOM kill) that may explain resets near it. */
+void engine_host_event(struct engine *e, const struct khost_event *h);
 /* This host's addresses (those of the kernel's namespace). */
 void engine_kernel_local(struct engine *e, const struct ipaddr *a, size_t n);
 

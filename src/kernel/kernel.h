@@ -39,6 +39,23 @@ struct kernel_reset {
 	uint64_t netns;
 	char cgroup[160];
 	char container[80];
+	bool owner_gone;             /* the owner's /proc entry was gone at the join */
+};
+
+/* A host event that can explain a burst of resets: a process OOM-killed
+ * (kernel log, its cgroup's memory limit from the cgroup tree). Kept in a
+ * small ring (KHOST_MAX) and looked up by pid or cgroup near a reset. */
+#define KHOST_MAX 64
+#define KHOST_BEFORE_S 10.0          /* an event this long before a reset explains it */
+enum khost_kind { KHOST_OOM_KILL };
+
+struct khost_event {
+	enum khost_kind kind;
+	int64_t wall_ns;
+	int pid;
+	char comm[17];
+	char cgroup[160];            /* the memory cgroup ("" unknown) */
+	uint64_t limit;              /* its memory limit in bytes; 0: none or unknown */
 };
 
 struct kstore_opts {
@@ -84,5 +101,13 @@ int kstore_pop(struct kstore *ks, int64_t before_ns, struct kernel_reset *out);
 bool kstore_full(const struct kstore *ks);
 
 void kstore_stats(const struct kstore *ks, struct kstore_stats *s);
+
+/* Keep a host event (the oldest is overwritten beyond KHOST_MAX). */
+void kstore_add_host(struct kstore *ks, const struct khost_event *ev);
+/* The latest host event of process pid (or, pid unknown or not found, of
+ * cgroup when it is not "" or "/") from KHOST_BEFORE_S before t to one
+ * window after it; NULL: none. */
+const struct khost_event *kstore_host_near(const struct kstore *ks, int pid, const char *cgroup,
+					   int64_t t);
 
 #endif

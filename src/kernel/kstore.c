@@ -20,6 +20,8 @@ struct kstore {
 	size_t nlocal;
 	int64_t loss[MAX_LOSSES];        /* times events were lost (ring) */
 	unsigned nloss;
+	struct khost_event host[KHOST_MAX];   /* ring */
+	unsigned nhost;
 	struct kstore_stats st;
 };
 
@@ -190,4 +192,29 @@ int kstore_pop(struct kstore *ks, int64_t before_ns, struct kernel_reset *out)
 	}
 	*out = s->r;
 	return 1;
+}
+
+void kstore_add_host(struct kstore *ks, const struct khost_event *ev)
+{
+	ks->host[ks->nhost++ % KHOST_MAX] = *ev;
+}
+
+const struct khost_event *kstore_host_near(const struct kstore *ks, int pid, const char *cgroup,
+					   int64_t t)
+{
+	const struct khost_event *by_pid = NULL, *by_cg = NULL;
+	unsigned n = ks->nhost < KHOST_MAX ? ks->nhost : KHOST_MAX;
+	bool cg = cgroup && cgroup[0] && strcmp(cgroup, "/");
+
+	for (unsigned i = 0; i < n; i++) {
+		const struct khost_event *h = &ks->host[i];
+
+		if (h->wall_ns < t - (int64_t)(KHOST_BEFORE_S * 1e9) || h->wall_ns > t + ks->window_ns)
+			continue;
+		if (pid > 0 && h->pid == pid && (!by_pid || h->wall_ns > by_pid->wall_ns))
+			by_pid = h;
+		if (cg && !strcmp(h->cgroup, cgroup) && (!by_cg || h->wall_ns > by_cg->wall_ns))
+			by_cg = h;
+	}
+	return by_pid ? by_pid : by_cg;
 }

@@ -128,6 +128,22 @@ void report_json_rst(FILE *f, const struct rst_verdict *v)
 			report_json_string(f, v->container);
 		else
 			fputs("null", f);
+		fprintf(f, ",\"owner_gone\":%s,\"oom_kill\":", v->owner_gone ? "true" : "false");
+		if (v->oom_pid > 0) {
+			fprintf(f, "{\"pid\":%d,\"comm\":", v->oom_pid);
+			report_json_string(f, v->oom_comm);
+			fputs(",\"cgroup\":", f);
+			if (v->oom_cgroup[0])
+				report_json_string(f, v->oom_cgroup);
+			else
+				fputs("null", f);
+			if (v->oom_limit)
+				fprintf(f, ",\"limit_bytes\":%" PRIu64 "}", v->oom_limit);
+			else
+				fputs(",\"limit_bytes\":null}", f);
+		} else {
+			fputs("null", f);
+		}
 	}
 	fputs("}\n", f);
 }

@@ -197,6 +197,28 @@ int cgmem_scan(const struct cgmem_mounts *m, const char *sys_root, struct cgmem_
 	return out->v1 || out->v2 ? (int)out->n : -1;
 }
 
+int cgmem_read(const struct cgmem_mounts *m, const char *sys_root, const char *path,
+	       struct cgmem *out)
+{
+	char mnt[512], dir[1024];
+	const char *rel = path && strcmp(path, "/") ? path : "";
+
+	memset(out, 0, sizeof(*out));
+	if (!path || path[0] != '/' || strstr(path, "/.."))
+		return -1;
+	for (uint8_t v = 1; v <= 2; v++) {
+		const char *root = v == 1 ? m->v1 : m->v2;
+
+		if (!root[0])
+			continue;
+		map_path(root, sys_root, mnt, sizeof(mnt));
+		fmt_buf(dir, sizeof(dir), "%s%s", mnt, rel);
+		if (read_one(dir, rel, v, out))
+			return 0;
+	}
+	return -1;
+}
+
 const struct cgmem *cgmem_find(const struct cgmem_list *l, uint8_t v, const char *path)
 {
 	struct cgmem key;

@@ -40,6 +40,10 @@ int cgmem_parse_mountinfo(const char *buf, size_t len, struct cgmem_mounts *m);
 /* Read every cgroup of the hierarchies (sorted by version, path).
  * Returns cgroups read, -1 when no hierarchy could be opened. */
 int cgmem_scan(const struct cgmem_mounts *m, const char *sys_root, struct cgmem_list *out);
+/* One cgroup by its path in the memory hierarchy (v1 first, then v2),
+ * without a walk: 0 with *out filled, -1 when neither has it. */
+int cgmem_read(const struct cgmem_mounts *m, const char *sys_root, const char *path,
+	       struct cgmem *out);
 /* The cgroup of path (version v) in l, or NULL. */
 const struct cgmem *cgmem_find(const struct cgmem_list *l, uint8_t v, const char *path);
 /* The memory cgroup of process pid from <proc_root>/PID/cgroup: the v1

@@ -128,6 +128,13 @@ struct rst_verdict {
 	uint64_t netns;         /* the owner's network namespace inode (0: unknown) */
 	char cgroup[160];       /* its cgroup ("" unknown) */
 	char container[80];     /* the container that implies ("" none) */
+	bool owner_gone;        /* the owner had exited when its reset was read */
+	/* the host event behind it: the owner (or its cgroup) OOM-killed then
+	 * (oom_pid 0: none) */
+	int oom_pid;
+	char oom_comm[17];
+	char oom_cgroup[160];
+	uint64_t oom_limit;     /* bytes; 0: none or unknown */
 };
 
 /* ---- the per-capture diagnosis ---- */

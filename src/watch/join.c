@@ -1,10 +1,12 @@
 /* join: trace events -> kernel resets with their owners. */
 #include "watch/join.h"
 
+#include <errno.h>
 #include <ifaddrs.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "sources/procctx.h"
 #include "util/util.h"
@@ -146,6 +148,21 @@ bool join_on_state(const struct tfs_event *ev, struct sockowner *so, struct join
 }
 
 
+bool join_pid_gone(const char *proc_root, int pid)
+{
+	char path[512];
+	struct stat st;
+
+	if (pid <= 0)
+		return false;
+	if (!proc_root)
+		proc_root = "/proc";
+	if (stat(proc_root, &st))   /* no /proc to ask (a replay without one) */
+		return false;
+	fmt_buf(path, sizeof(path), "%s/%d", proc_root, pid);
+	return stat(path, &st) && errno == ENOENT;
+}
+
 void join_reset_from_trace(const struct tfs_event *ev, int64_t wall_ns, struct sockowner *so,
 			   struct join_ctx_cache *cc, struct kernel_reset *out)
 {
@@ -159,6 +176,8 @@ void join_reset_from_trace(const struct tfs_event *ev, int64_t wall_ns, struct s
 		else
 			pc = cache_find(cc, out->pid);
 	}
+	if (out->pid >= 0)
+		out->owner_gone = join_pid_gone(so ? sockowner_proc_root(so) : NULL, out->pid);
 	if (pc) {
 		out->netns = pc->netns;
 		fmt_buf(out->cgroup, sizeof(out->cgroup), "%s", pc->cgroup);

@@ -31,6 +31,10 @@ struct join_ctx_cache {
 /* Is reason one sent from the close() path (the task is the closer)? */
 bool join_closer_reason(const char *reason);
 
+/* Is pid gone from proc_root (NULL: /proc)? False when there is no
+ * proc_root to ask. */
+bool join_pid_gone(const char *proc_root, int pid);
+
 /* Turn a trace event (send or receive reset) into a kernel reset, with its
  * owner from the closer rule or from so (may be NULL). */
 void join_reset_from_trace(const struct tfs_event *ev, int64_t wall_ns, struct sockowner *so,

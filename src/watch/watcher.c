@@ -130,6 +130,7 @@ void watcher_tick(struct watcher *w, int64_t now_ns, bool force)
 			w->last_refresh_ns = now_ns;
 			w->refresh_wanted = false;
 		}
+		hostev_poll(w->host, w->eng, w->kern);
 		if (now_ns - w->last_local_ns >= LOCAL_NS) {
 			watcher_load_local(w);
 			w->last_local_ns = now_ns;
@@ -168,6 +169,12 @@ void watcher_summary(struct watcher *w, bool final)
 		       ts.events[TFS_SEND_RESET], ts.events[TFS_RECV_RESET],
 		       ts.events[TFS_SET_STATE], ts.overrun + ts.dropped, ts.overrun, ts.dropped,
 		       ts.bad_lines + ts.long_lines);
+		if (w->host) {
+			uint64_t ooms, lost;
+
+			hostev_counts(w->host, &ooms, &lost);
+			warnx_("kernel log: %" PRIu64 " OOM kills, %" PRIu64 " records lost", ooms, lost);
+		}
 		if (w->cap)
 			warnx_("join: %" PRIu64 " sent by this host, %" PRIu64 " not sent by this host, %"
 			       PRIu64 " unsure, %" PRIu64 " received; %" PRIu64

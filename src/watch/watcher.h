@@ -15,6 +15,7 @@
 #include "sources/sockowner.h"
 #include "sources/tracefs.h"
 #include "verdict/verdict.h"
+#include "watch/hostev.h"
 #include "watch/join.h"
 
 struct watcher {
@@ -23,6 +24,7 @@ struct watcher {
 	struct tracefs *kern;
 	struct sockowner *owners;
 	struct join_ctx_cache *places; /* where recent processes live; may be NULL */
+	struct hostev *host;         /* OOM kills from the kernel log; may be NULL */
 	struct engine *eng;          /* always there (kernel resets alone are verdicts) */
 	struct metrics *met;
 	/* output */

@@ -65,6 +65,26 @@ static void c_k_linger(void) { sent("TCP_ABORT_ON_LINGER"); fin_provoked(); }
 static void c_k_keepalive(void) { sent("TCP_KEEPALIVE_TIMEOUT"); P.v.shape = SHAPE_IDLE_THEN_RESET; }
 static void c_k_data(void) { sent("TCP_ABORT_ON_DATA"); fin_provoked(); }
 static void c_k_timewait(void) { sent("TCP_TIMEWAIT_SOCKET"); after_fin(); }
+/* an OOM kill comes before everything the wire or the reason says */
+static void c_oom_kill(void)
+{
+	sent("TCP_ABORT_ON_CLOSE");
+	P.v.by_closer = true;
+	P.v.pid = 4242;
+	X.cluster = true;
+	P.v.oom_pid = 4242;
+	snprintf(P.v.oom_comm, sizeof(P.v.oom_comm), "rs-oom");
+	snprintf(P.v.oom_cgroup, sizeof(P.v.oom_cgroup), "/rs-lab/oom");
+	P.v.oom_limit = 64u << 20;
+}
+static void c_owner_exited(void)
+{
+	sent("NO_SOCKET");
+	P.v.pid = 4300;
+	snprintf(P.v.comm, sizeof(P.v.comm), "app");
+	P.v.owner_gone = true;
+	X.cluster = true;
+}
 static void c_followup(void) { P.v.kind = KIND_AFTER_RST; X.first_cause_known = true; }
 static void c_followup_unseen(void) { P.v.kind = KIND_AFTER_RST; }
 static void c_closed(void) { after_fin(); P.completed_close = 1; P.v.forged = FORGED_FORGED; }
@@ -132,6 +152,7 @@ static const struct {
 	{ "idle-server", c_idle_server }, { "idle-timeout", c_idle_timeout },
 	{ "big-body", c_big_body }, { "in-flight", c_inflight },
 	{ "genuine-abort", c_genuine_abort }, { "none", c_none },
+	{ "kernel-oom-kill", c_oom_kill }, { "owner-exited", c_owner_exited },
 };
 
 int main(void)
@@ -176,6 +197,32 @@ int main(void)
 	P.v.kernel = RK_NOT_SENT;
 	P.v.forged = FORGED_FORGED;
 	CHECK_EQ_STR(cause_rule_match(&X)->id, "forged-refused");
+	/* the OOM kill is named with its pid, cgroup and limit */
+	{
+		char buf[256];
+
+		base();
+		c_oom_kill();
+		cause_rule_match(&X)->why(&X, buf, sizeof(buf));
+		CHECK_EQ_STR(buf, "OOM-killed: pid 4242 (rs-oom) in cgroup /rs-lab/oom, limit 64 MiB; "
+			     "its connections were reset as it died");
+		/* a closer on its way out keeps its close's reason */
+		base();
+		c_owner_exited();
+		sent("TCP_ABORT_ON_CLOSE");
+		P.v.by_closer = true;
+		CHECK_EQ_STR(cause_rule_match(&X)->id, "cluster");
+		/* the listener that refused is named with its process */
+		base();
+		c_k_overflow();
+		P.v.src.b[10] = P.v.src.b[11] = 0xff;
+		P.v.src.b[12] = 10, P.v.src.b[15] = 7;
+		P.v.sport = 8080;
+		P.v.pid = 77;
+		snprintf(P.v.comm, sizeof(P.v.comm), "nginx");
+		cause_rule_match(&X)->why(&X, buf, sizeof(buf));
+		CHECK(strstr(buf, "listener 10.0.0.7:8080 of nginx[77] refused") != NULL);
+	}
 	/* the last rule holds for anything */
 	base();
 	CHECK(cause_rules[cause_rule_count - 1].when(&X));
