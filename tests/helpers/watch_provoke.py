@@ -91,6 +91,7 @@ def server_child(lsock, how, comm, wpipe):
         conn.shutdown(socket.SHUT_WR)
         time.sleep(0.05)  # the client's ACK of our FIN: FIN_WAIT2
     conn.close()
+    time.sleep(0.5)  # a server lives on after closing one connection
     os._exit(0)
 
 
