@@ -63,7 +63,9 @@ static void facts_init(struct cause_facts *x, const struct detect_env *env,
 	x->first_cause_known = f && f->first_rst_cause_set;
 	x->first_cause = x->first_cause_known ? (enum rst_cause)f->first_rst_cause : CAUSE_UNKNOWN;
 	x->cluster_window_s = env->o->cluster_window_s;
-	x->cluster = v->cluster_size >= env->o->cluster_min;
+	/* many flows of the service reset together, unless every one of them
+	 * after the same silence: one idle timer, not a crash */
+	x->cluster = v->cluster_size >= env->o->cluster_min && !p->cluster_one_timer;
 	x->big_body = big_body(p);
 	x->answered_error = v->sender_role == ROLE_SERVER && v->http_last_status >= 400 &&
 			    !v->http_request_unanswered;
@@ -71,7 +73,7 @@ static void facts_init(struct cause_facts *x, const struct detect_env *env,
 	if (v->kind == KIND_REFUSED && (h = host_get(env->ft, &v->src, false)) && h->resets)
 		x->restart_refused = host_resets_near(h, p->clock_ns,
 						      (int64_t)(RULE_RESTART_REFUSED_S * 1e9), 0,
-						      v->sport) >= 1;
+						      v->sport, -1, 0, NULL) >= 1;
 	/* the server's keep-alive timer fired with the reused connection's
 	 * request unread: no FIN (close() with unread data sends an RST
 	 * instead), the request acknowledged and unanswered, the RST soon after */

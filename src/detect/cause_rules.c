@@ -343,7 +343,8 @@ const struct cause_rule cause_rules[] = {
 	     y_owner_exited, "kernel: this host sent it and the socket's owner (not a closer, not "
 	     "TIME_WAIT, not a refusal) was gone from /proc when the reset was read"),
 	RULE("cluster", CAUSE_PEER_RESTART, 0.8, false, REAP_IDLE, w_cluster, y_cluster,
-	     "--cluster-min flows of the service reset within --cluster-window"),
+	     "--cluster-min flows of the service reset within --cluster-window, "
+	     "not all after the same silence (RULE_ONE_TIMER_PCT: that is one idle timer)"),
 	RULE("kernel-forgot", CAUSE_PEER_RESTART, 0.8, false, REAP_IDLE, w_k_forgot, y_k_forgot,
 	     "kernel: NO_SOCKET on a 4-tuple the wire saw (not answering a SYN)"),
 	RULE("kernel-no-socket", CAUSE_REFUSED, 0.5, false, REAP_IDLE, w_k_no_socket,
@@ -404,6 +405,10 @@ const struct cause_threshold cause_thresholds[] = {
 	{ "RULE_BODY_BIG", RULE_BODY_BIG, "bytes", "a request body past this is a size limit" },
 	{ "RULE_UNREAD_MAX_S", RULE_UNREAD_MAX_S, "s",
 	  "longest an acknowledged reuse waits unread before the keep-alive timer's RST" },
+	{ "RULE_ONE_TIMER_PCT", RULE_ONE_TIMER_PCT, "%",
+	  "a cluster whose resets all came after silences this close (or RULE_ONE_TIMER_MIN_S) "
+	  "is one idle timer, not a crash" },
+	{ "RULE_ONE_TIMER_MIN_S", RULE_ONE_TIMER_MIN_S, "s", "the same, in seconds, for short silences" },
 	{ "KHOST_BEFORE_S", KHOST_BEFORE_S, "s",
 	  "an OOM kill this long before a reset of its process or cgroup explains it" },
 };

@@ -48,6 +48,7 @@ struct pending_rst {
 	int64_t reuse_ns;          /* ... when that data came */
 	int64_t quiet_since_ns;    /* ... and the sender's last data (or the silence's
 	                            * start) before it: when its idle timer began */
+	uint8_t cluster_one_timer; /* its cluster's resets all came after the same silence */
 };
 
 struct detect_env {
@@ -122,6 +123,8 @@ const struct cause_rule *cause_rule_match(const struct cause_facts *x);
 #define RULE_BODY_LIMIT_413 (64u << 10) /* body read before a 413: a size limit */
 #define RULE_BODY_BIG (1u << 20)       /* body past this: a size limit, any status */
 #define RULE_UNREAD_MAX_S 2.0          /* an acked reuse this long before the RST */
+#define RULE_ONE_TIMER_PCT 1.0         /* silences this close (%, or ... */
+#define RULE_ONE_TIMER_MIN_S 0.2       /* ... this many s) are one timer's */
 
 /* The thresholds above, for docs/output.md ("rstscope rules"). */
 struct cause_threshold {

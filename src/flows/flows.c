@@ -439,7 +439,7 @@ struct host *host_get(struct flow_table *t, const struct ipaddr *a, bool create)
 	return &t->hosts[s];
 }
 
-bool host_note_reset(struct host *h, int64_t ns, uint64_t flow_id, uint16_t port)
+bool host_note_reset(struct host *h, int64_t ns, uint64_t flow_id, uint16_t port, int64_t gap_ns)
 {
 	struct host_resets *r = h->resets;
 
@@ -451,6 +451,7 @@ bool host_note_reset(struct host *h, int64_t ns, uint64_t flow_id, uint16_t port
 	r->ns[r->pos] = ns;
 	r->flow[r->pos] = flow_id;
 	r->port[r->pos] = port;
+	r->gap[r->pos] = gap_ns;
 	r->pos = (r->pos + 1) % HOST_RECENT;
 	if (r->len < HOST_RECENT)
 		r->len++;
@@ -458,11 +459,13 @@ bool host_note_reset(struct host *h, int64_t ns, uint64_t flow_id, uint16_t port
 }
 
 unsigned host_resets_near(const struct host *h, int64_t ns, int64_t window_ns, uint64_t flow_id,
-			  uint16_t port)
+			  uint16_t port, int64_t gap_ns, int64_t tol_ns, unsigned *same_gap)
 {
 	const struct host_resets *r = h->resets;
 	unsigned n = 0;
 
+	if (same_gap)
+		*same_gap = 0;
 	if (!r)
 		return 0;
 	for (uint32_t i = 0; i < r->len; i++) {
@@ -474,6 +477,9 @@ unsigned host_resets_near(const struct host *h, int64_t ns, int64_t window_ns, u
 		for (uint32_t j = 0; j < i && !dup; j++)   /* count flows, not RSTs */
 			dup = r->flow[j] == r->flow[i];
 		n += !dup;
+		if (!dup && same_gap && gap_ns >= 0 && r->gap[i] >= 0 &&
+		    r->gap[i] - gap_ns <= tol_ns && gap_ns - r->gap[i] <= tol_ns)
+			(*same_gap)++;
 	}
 	return n;
 }

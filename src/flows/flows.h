@@ -124,6 +124,7 @@ struct host_resets {                    /* allocated at a host's first RST */
 	int64_t ns[HOST_RECENT];        /* recent RSTs it sent (capture time) */
 	uint64_t flow[HOST_RECENT];
 	uint16_t port[HOST_RECENT];     /* from this port (the service) */
+	int64_t gap[HOST_RECENT];       /* the silence it ended or answered (-1: none) */
 };
 struct host {
 	struct ipaddr addr;
@@ -131,11 +132,14 @@ struct host {
 	struct ttl_hist ttl;            /* non-RST packets it sent, all flows */
 	struct host_resets *resets;
 };
-/* Record an RST `h` sent from `port` on flow `flow_id` at `ns`; false on no memory. */
-bool host_note_reset(struct host *h, int64_t ns, uint64_t flow_id, uint16_t port);
-/* Flows other than flow_id that `h` reset from `port` within `window_ns` of `ns`. */
+/* Record an RST `h` sent from `port` on flow `flow_id` at `ns`, which ended
+ * or answered a silence of gap_ns (-1: none); false on no memory. */
+bool host_note_reset(struct host *h, int64_t ns, uint64_t flow_id, uint16_t port, int64_t gap_ns);
+/* Flows other than flow_id that `h` reset from `port` within `window_ns` of
+ * `ns`. When same_gap is not NULL it gets how many of them reset after a
+ * silence within tol_ns of gap_ns (gap_ns >= 0). */
 unsigned host_resets_near(const struct host *h, int64_t ns, int64_t window_ns, uint64_t flow_id,
-			  uint16_t port);
+			  uint16_t port, int64_t gap_ns, int64_t tol_ns, unsigned *same_gap);
 struct host *host_get(struct flow_table *t, const struct ipaddr *a, bool create);
 
 #endif

@@ -150,8 +150,7 @@ static void class_front_end(void)
 
 /* The server's keep-alive timer fires with the reused connection's request
  * unread: the request acknowledged, no FIN, the RST at the timer. Idle
- * reap by the server, a keep-alive race, the timer estimated; and a crash
- * (several connections of the service reset together) is not that. */
+ * reap by the server, a keep-alive race, the timer estimated. */
 static void class_keepalive_unread(void)
 {
 	for (int i = 0; i < DRAWS; i++) {
@@ -180,27 +179,43 @@ static void class_keepalive_unread(void)
 		CHECK(dg->timeouts[0].lo_s > timer / 1e3 - 0.01 && dg->timeouts[0].lo_s < timer / 1e3 + 0.01);
 		engine_free(e);
 	}
-	for (int i = 0; i < DRAWS / 10; i++) {
+}
+
+/* Several open connections of a service, each quiet for its own drawn time,
+ * reset together: a crash (peer-restart); but when they all went quiet
+ * together and were reset after the same silence, one idle timer fired on
+ * them (idle-reap, not a crash). Events are fed in time order. */
+static void class_crash_or_one_timer(void)
+{
+	for (int i = 0; i < DRAWS / 5; i++) {
 		unsigned n = rnd(3, 6);
-		double timer = rnd(2000, 30000);
+		bool one_timer = rnd(0, 1);
+		double timer = rnd(2000, 60000), crash = 0;
 		struct engine *e = fresh();
 		struct conv c[6];
+		double quiet[6];
 
 		for (unsigned j = 0; j < n; j++) {
-			double t;
-
 			conv_init(&c[j], e, (uint16_t)(47000 + i * 8 + j));
-			handshake(&c[j], j);
-			t = exchange(&c[j], 5 + j);
-			seg(&c[j], t + timer - 100, 1, TH_PSH | TH_ACK, GET, 0);
-			seg(&c[j], t + timer - 99, 0, TH_ACK, NULL, 0);
+			handshake(&c[j], j * 3);
 		}
+		/* each exchange ends at quiet[j]: together, or spread over seconds */
+		for (unsigned j = 0; j < n; j++) {
+			double t0 = one_timer ? 20 + j * 0.5 : 20 + j * rnd(700, 4000) + rnd(0, 300);
+
+			quiet[j] = exchange(&c[j], t0);
+			if (j == 0 || quiet[j] > crash)
+				crash = quiet[j];
+		}
+		/* a timer fires on each one `timer` after it went quiet (all at
+		 * once, as they went quiet at once); a crash hits all at one time */
+		crash += timer;
 		for (unsigned j = 0; j < n; j++)
-			seg(&c[j], 5 + 2 + timer + 50 + j, 0, TH_RST | TH_ACK, NULL, 0);
+			seg(&c[j], one_timer ? quiet[j] + timer : crash + j * 0.3, 0, TH_RST | TH_ACK, NULL, 0);
 		engine_flush(e);
 		CHECK_EQ_INT(ngot, n);
 		for (int j = 0; j < ngot; j++)
-			CHECK_EQ_STR(rst_cause_name[got[j].cause], "peer-restart");
+			CHECK_EQ_STR(rst_cause_name[got[j].cause], one_timer ? "idle-reap" : "peer-restart");
 		engine_free(e);
 	}
 }
@@ -346,6 +361,7 @@ int main(void)
 	class_route_change();
 	class_front_end();
 	class_keepalive_unread();
+	class_crash_or_one_timer();
 	class_after_completed_close();
 	class_unread_close();
 	class_correlation();
