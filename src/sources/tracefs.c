@@ -260,6 +260,10 @@ struct tracefs *tracefs_open(const struct tracefs_opts *o, bool *no_rights,
 			goto fail;
 		}
 	}
+	/* each event names its process too: the task on the CPU is a thread */
+	fmt_buf(path, sizeof(path), "%s/options/record-tgid", t->inst);
+	if (write_str(path, "1"))
+		warnx_("cannot set '%s': %s (threads' resets are owned by the thread)", path, strerror(errno));
 	fmt_buf(path, sizeof(path), "%s/buffer_size_kb", t->inst);
 	fmt_buf(num, sizeof(num), "%u", o->buffer_kb ? o->buffer_kb : 1024);
 	if (write_str(path, num))

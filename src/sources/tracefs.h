@@ -60,7 +60,8 @@ bool tfs_sym_has(const struct tfs_symtab *tab, const char *name);
 struct tfs_event {
 	enum tfs_kind kind;
 	int64_t ts_ns;           /* trace clock */
-	int pid;                 /* the task on the CPU (see task_context) */
+	int pid;                 /* the task on the CPU (see task_context): a thread id */
+	int tgid;                /* its process (options/record-tgid); 0: not printed */
 	char comm[17];
 	int cpu;
 	bool task_context;       /* not in soft/hard irq: the task acted itself */

@@ -321,11 +321,19 @@ static int parse_header(const char *p, size_t n, struct tfs_event *ev)
 	ev->cpu = (int)v;
 	while (n && p[n - 1] == ' ')
 		n--;
-	if (n && p[n - 1] == ')') {      /* record-tgid: "(  123)" */
+	ev->tgid = 0;
+	if (n && p[n - 1] == ')') {      /* record-tgid: "(  123)", "(-------)" */
+		size_t close = n - 1;
+
 		while (n && p[n - 1] != '(')
 			n--;
 		if (!n)
 			return -1;
+		size_t d = n;
+		while (d < close && p[d] == ' ')
+			d++;
+		if (d < close && !span_u64((struct span){ p + d, close - d }, 10, &v) && v <= 1u << 30)
+			ev->tgid = (int)v;
 		n--;
 		while (n && p[n - 1] == ' ')
 			n--;

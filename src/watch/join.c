@@ -63,6 +63,12 @@ static void fresh_comm(const struct sockowner *so, int pid, char *comm, size_t s
 		sockowner_comm(so, pid, comm, size);
 }
 
+/* The process of the task on the CPU: trace events name a thread. */
+static int task_proc(const struct tfs_event *ev)
+{
+	return ev->tgid > 0 ? ev->tgid : ev->pid;
+}
+
 static void owner_of(const struct tfs_event *ev, int64_t wall_ns, struct sockowner *so,
 		     struct kernel_reset *out)
 {
@@ -84,12 +90,12 @@ static void owner_of(const struct tfs_event *ev, int64_t wall_ns, struct sockown
 	 * kernel without reasons: any send in task context is the task's own */
 	if (ev->kind == TFS_SEND_RESET && ev->task_context &&
 	    (!ev->reason[0] || join_closer_reason(ev->reason))) {
-		out->pid = ev->pid;
+		out->pid = task_proc(ev);
 		out->by_closer = true;
 		fmt_buf(out->comm, sizeof(out->comm), "%s", ev->comm);
-		fresh_comm(so, ev->pid, out->comm, sizeof(out->comm));
+		fresh_comm(so, out->pid, out->comm, sizeof(out->comm));
 		if (so)
-			sockowner_note(so, &k, ev->pid, ev->comm, wall_ns);
+			sockowner_note(so, &k, out->pid, ev->comm, wall_ns);
 		return;
 	}
 	if (so && (ev->kind == TFS_RECV_RESET || ev->skaddr || ev->dport == 0) &&
@@ -129,7 +135,7 @@ bool join_on_state(const struct tfs_event *ev, struct sockowner *so, struct join
 	if (ev->kind != TFS_SET_STATE || !so)
 		return false;
 	if (ev->task_context && !strcmp(ev->state, "TCP_LISTEN"))
-		cache_note(cc, so, ev->pid);    /* a server placed when it starts listening */
+		cache_note(cc, so, task_proc(ev));  /* a server placed when it starts listening */
 	if (!ev->sport || !ev->dport)
 		return false;
 	if (ev->task_context) {
@@ -137,10 +143,10 @@ bool join_on_state(const struct tfs_event *ev, struct sockowner *so, struct join
 		char comm[17];
 
 		fmt_buf(comm, sizeof(comm), "%s", ev->comm);
-		fresh_comm(so, ev->pid, comm, sizeof(comm));
+		fresh_comm(so, task_proc(ev), comm, sizeof(comm));
 		make_key(&k, &ev->src, ev->sport, &ev->dst, ev->dport);
-		sockowner_note(so, &k, ev->pid, comm, now_ns);
-		cache_note(cc, so, ev->pid);
+		sockowner_note(so, &k, task_proc(ev), comm, now_ns);
+		cache_note(cc, so, task_proc(ev));
 		return false;
 	}
 	/* a passive open completed in softirq: the owner accepts it later */

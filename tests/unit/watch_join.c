@@ -249,10 +249,30 @@ static void test_old_kernel(void)
 	unload();
 }
 
+/* trace events name the thread on the CPU; with record-tgid its process
+ * owns the reset (an OOM kill, /proc and the owner cache are per process) */
+static void test_thread_owner(void)
+{
+	struct tfs_event ev;
+	struct kernel_reset r;
+	static const char line[] = "  python3-767  (    756) [001] ..... 5.000000: tcp_send_reset: src=10.99.2.2:80 dest=10.99.1.2:40001 state=TCP_CLOSE reason=TCP_ABORT_ON_CLOSE";
+
+	CHECK_EQ_INT(tfs_parse_line(line, strlen(line), &ev), TFS_LINE_EVENT);
+	ev.task_context = true;
+	join_reset_from_trace(&ev, 0, NULL, NULL, &r);
+	CHECK_EQ_INT(r.pid, 756);
+	CHECK(r.by_closer);
+	CHECK_EQ_STR(r.comm, "python3");
+	ev.tgid = 0;                 /* not printed: the thread, as before */
+	join_reset_from_trace(&ev, 0, NULL, NULL, &r);
+	CHECK_EQ_INT(r.pid, 767);
+}
+
 int main(void)
 {
 	test_recorded();
 	test_not_sent();
 	test_old_kernel();
+	test_thread_owner();
 	return unit_done("watch_join");
 }

@@ -196,7 +196,15 @@ static void test_lines(void)
 	static const char tgid[] = "  nginx-12  (   10) [001] ..... 5.000000: tcp_send_reset: src=1.2.3.4:80 dest=5.6.7.8:9 state=TCP_CLOSE reason=NO_SOCKET";
 	CHECK_EQ_INT(tfs_parse_line(tgid, strlen(tgid), &ev), TFS_LINE_EVENT);
 	CHECK_EQ_INT(ev.pid, 12);
+	CHECK_EQ_INT(ev.tgid, 10);
 	CHECK_EQ_STR(ev.comm, "nginx");
+	static const char notgid[] = "  <idle>-0  (-------) [001] ..s1. 5.000000: tcp_send_reset: src=1.2.3.4:80 dest=5.6.7.8:9 state=TCP_CLOSE reason=NO_SOCKET";
+	CHECK_EQ_INT(tfs_parse_line(notgid, strlen(notgid), &ev), TFS_LINE_EVENT);
+	CHECK_EQ_INT(ev.pid, 0);
+	CHECK_EQ_INT(ev.tgid, 0);
+	static const char plain[] = "  nginx-12 [001] ..... 5.000000: tcp_send_reset: src=1.2.3.4:80 dest=5.6.7.8:9 state=TCP_CLOSE reason=NO_SOCKET";
+	CHECK_EQ_INT(tfs_parse_line(plain, strlen(plain), &ev), TFS_LINE_EVENT);
+	CHECK_EQ_INT(ev.tgid, 0);
 }
 
 static void test_symbolic(void)
