@@ -6,7 +6,7 @@ usage: audit_chains.py SEED OUTDIR COUNT
 Each chain OUTDIR/NNN/ holds the files, `args` (the command line, one
 argument a line) and `expected` (one "id down up" line per finding, hops
 1-based, sorted). A chain is client pool -> [sysctl host with conntrack]
--> nginx or HAProxy -> a named backend server; about half are sound, the
+-> nginx, HAProxy or Envoy -> a named backend server; about half are sound, the
 rest draw one or more inversions, keepalives above conntrack's idle
 timeout, or silent drops. Values stay clear of the 1 s race margin.
 """
@@ -108,6 +108,58 @@ def write_haproxy(r, d, down, up):
     return path
 
 
+def envoy_time(r, s):
+    return r.choice([f"{s}s", f'"{s}s"', f"'{s}s'", f"{s}.0s"])
+
+
+def write_envoy(r, d, down, up):
+    """a front-proxy bootstrap: one HTTP listener, one or two clusters; up
+    is the largest cluster idle timeout (Envoy always pools upstream)."""
+    lines = ["# Envoy front proxy", "admin:", "  address:",
+             "    socket_address: { address: 127.0.0.1, port_value: 9901 }",
+             "static_resources:", "  listeners:", "  - name: listener_http", "    address:",
+             "      socket_address:", "        address: 0.0.0.0", "        port_value: 8080",
+             "    filter_chains:", "    - filters:",
+             "      - name: envoy.filters.network.http_connection_manager", "        typed_config:",
+             '          "@type": type.googleapis.com/envoy.extensions.filters.network.'
+             'http_connection_manager.v3.HttpConnectionManager',
+             "          stat_prefix: ingress_http", "          common_http_protocol_options:",
+             f"            idle_timeout: {envoy_time(r, down)}  # downstream idle"]
+    if r.random() < 0.5:
+        lines.append(f"          stream_idle_timeout: {envoy_time(r, r.randint(5, 600))}")
+    lines += ["          route_config:", "            name: local_route", "            virtual_hosts:",
+              "            - name: app", '              domains: ["*"]', "              routes:",
+              '              - match: { prefix: "/" }', "                route:",
+              "                  cluster: app", "          http_filters:",
+              "          - name: envoy.filters.http.router", "            typed_config:",
+              '              "@type": type.googleapis.com/envoy.extensions.filters.http.router.v3.Router',
+              "  clusters:"]
+    clusters = [("app", up)]
+    if r.random() < 0.4:
+        clusters.append(("metrics", r.randint(2, up)))
+        r.shuffle(clusters)
+    for name, t in clusters:
+        lines += [f"  - name: {name}", "    connect_timeout: 0.25s", "    type: STRICT_DNS",
+                  "    lb_policy: ROUND_ROBIN"]
+        if r.random() < 0.7:
+            lines += ["    typed_extension_protocol_options:",
+                      "      envoy.extensions.upstreams.http.v3.HttpProtocolOptions:",
+                      '        "@type": type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions',
+                      "        common_http_protocol_options:",
+                      f"          idle_timeout: {envoy_time(r, t)}",
+                      "        explicit_http_config:", "          http_protocol_options: {}"]
+        else:
+            lines += ["    common_http_protocol_options:", f"      idle_timeout: {envoy_time(r, t)}"]
+        lines += ["    load_assignment:", f"      cluster_name: {name}", "      endpoints:",
+                  "      - lb_endpoints:", "        - endpoint:", "            address:",
+                  "              socket_address:", "                address: 10.20.0.7",
+                  "                port_value: 8080"]
+    path = os.path.join(d, "envoy.yaml")
+    with open(path, "w") as f:
+        f.write("\n".join(lines) + "\n")
+    return path
+
+
 def chain(r, d):
     sound = r.random() < 0.5
     # drawn "sound" values first: client a < proxy down d, a < conntrack m;
@@ -138,7 +190,9 @@ def chain(r, d):
                 k = below(r, m, 1)
     if reuse and r.random() < 0.3:
         u = 60 if b > 62 and "proxy" not in (locals().get("bad") or []) else u
-    front = r.choice(["nginx", "haproxy"])
+    front = r.choice(["nginx", "haproxy", "envoy"])
+    if front == "envoy":
+        reuse = True   # Envoy always pools upstream connections
     server = r.choice(SERVERS)
     args = ["--json", "--client-idle", str(a)]
     hops = ["client"]
@@ -153,7 +207,8 @@ def chain(r, d):
             f.write(f"net.netfilter.nf_conntrack_tcp_timeout_established = {m}\n")
         args.append(p)
         hops.append("sysctl")
-    args.append((write_nginx if front == "nginx" else write_haproxy)(r, d, dn, u if reuse else None))
+    writer = {"nginx": write_nginx, "haproxy": write_haproxy, "envoy": write_envoy}[front]
+    args.append(writer(r, d, dn, u if reuse else None))
     hops.append(front)
     args += ["--hop", server, "--hop-idle", f"{server.split('@')[0]}={b}"]
     hops.append(server)

@@ -1,6 +1,6 @@
 #!/bin/bash
 # audit on generated config chains (client pool, sysctl with conntrack,
-# nginx or HAProxy, a named backend) with drawn timeouts: every drawn
+# nginx, HAProxy or Envoy, a named backend) with drawn timeouts: every drawn
 # inversion, keepalive above conntrack's idle timeout and silent drop is
 # found, with its two hops, and nothing else; sound chains exit 0.
 set -u
@@ -24,7 +24,7 @@ for s in 0 1 2 3 4; do
 		if ! cmp -s "$d/got" "$d/expected"; then
 			echo "seed $seed chain $(basename "$d"): args: ${args[*]}"
 			diff "$d/expected" "$d/got" | sed 's/^/    /'
-			for f in "$d"/*.conf "$d"/*.cfg "$d"/conf.d/*; do [ -f "$f" ] && { echo "--- $f"; cat "$f"; }; done
+			for f in "$d"/*.conf "$d"/*.cfg "$d"/*.yaml "$d"/conf.d/*; do [ -f "$f" ] && { echo "--- $f"; cat "$f"; }; done
 			fail "seed $seed: findings differ (< expected, > got)"
 		fi
 		want=0; [ -s "$d/expected" ] && want=1

@@ -1,6 +1,7 @@
 /* audit_parsers: nginx (includes, globs, upstream keepalive, defaults,
  * errors with lines), HAProxy (sections, defaults, the http-keep-alive
  * fallbacks, units, http-server-close, mode tcp), sysctl (both syntaxes),
+ * Envoy (the YAML subset, listeners, clusters, defaults, tcp_proxy, errors),
  * durations and sniffing. Values are drawn so a parser that ignores them fails. */
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@ static int parse(enum audit_format want, const char *text, struct audit_hop *h, 
 	case AUDIT_FMT_NGINX: return audit_parse_nginx(text, strlen(text), "t.conf", NULL, h, e);
 	case AUDIT_FMT_HAPROXY: return audit_parse_haproxy(text, strlen(text), "h.cfg", h, e);
 	case AUDIT_FMT_SYSCTL: return audit_parse_sysctl(text, strlen(text), "s.conf", h, e);
+	case AUDIT_FMT_ENVOY: return audit_parse_envoy(text, strlen(text), "e.yaml", h, e);
 	default: return -1;
 	}
 }
@@ -218,6 +220,105 @@ static void sysctl(void)
 	CHECK_EQ_INT(e.line, 2);
 }
 
+static void envoy(void)
+{
+	struct audit_hop h;
+	struct audit_err e;
+	char buf[4096];
+	unsigned dn = draw(2, 900), st = draw(2, 600), up1 = draw(2, 900), up2 = draw(2, 900), tcp = draw(2, 900);
+
+	/* a front proxy bootstrap: quoted and plain durations, flow bits, a
+	 * block scalar, comments; the typed and the legacy cluster option */
+	snprintf(buf, sizeof(buf),
+		 "# front proxy\n---\nadmin:\n  address:\n    socket_address: { address: 127.0.0.1, port_value: 9901 }\n"
+		 "static_resources:\n  listeners:\n  - name: http\n    address:\n      socket_address:\n"
+		 "        address: 0.0.0.0\n        port_value: 8080\n    filter_chains:\n    - filters:\n"
+		 "      - name: envoy.filters.network.http_connection_manager\n        typed_config:\n"
+		 "          \"@type\": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager\n"
+		 "          stat_prefix: ingress_http  # the stats\n          common_http_protocol_options:\n"
+		 "            idle_timeout: %us\n          stream_idle_timeout: \"%u.5s\"\n"
+		 "          route_config:\n            virtual_hosts:\n            - name: app\n              domains: [\"*\"]\n"
+		 "              routes:\n              - match: { prefix: \"/\" }\n                route: { cluster: app }\n"
+		 "          http_filters:\n          - name: envoy.filters.http.lua\n            typed_config:\n"
+		 "              inline_code: |\n                -- idle_timeout: 1s\n                function envoy_on_request(h) end\n"
+		 "          - name: envoy.filters.http.router\n"
+		 "  clusters:\n  - name: app\n    connect_timeout: 0.25s\n    typed_extension_protocol_options:\n"
+		 "      envoy.extensions.upstreams.http.v3.HttpProtocolOptions:\n"
+		 "        \"@type\": type.googleapis.com/envoy.extensions.upstreams.http.v3.HttpProtocolOptions\n"
+		 "        common_http_protocol_options:\n          idle_timeout: '%us'\n"
+		 "        explicit_http_config:\n          http_protocol_options: {}\n"
+		 "  - name: legacy\n    common_http_protocol_options:\n      idle_timeout: %us\n",
+		 dn, st, up1, up2);
+	CHECK_EQ_INT(parse(AUDIT_FMT_ENVOY, buf, &h, &e), 0);
+	CHECK_EQ_INT(h.kind, AUDIT_PROXY);
+	CHECK(h.down.s == dn);
+	CHECK_EQ_STR(h.down.src, "e.yaml:20");
+	CHECK(h.reuse && h.up.s == (up1 >= up2 ? up1 : up2));
+	CHECK_EQ_STR(h.up.src, up1 >= up2 ? "e.yaml:43" : "e.yaml:48");
+	CHECK_EQ_INT(h.n_info, 1);
+	CHECK(h.info[0].s == st + 0.5);
+	CHECK_EQ_STR(h.info[0].src, "e.yaml:21");
+
+	/* defaults: 1 h both sides, stream idle 5 min; lists at the key's column */
+	CHECK_EQ_INT(parse(AUDIT_FMT_ENVOY,
+			   "static_resources:\n  listeners:\n  - filter_chains:\n    - filters:\n"
+			   "      - name: envoy.filters.network.http_connection_manager\n"
+			   "        typed_config:\n          stat_prefix: x\n  clusters:\n  - name: a\n"
+			   "    type: STATIC\n", &h, &e), 0);
+	CHECK(h.down.s == 3600 && strstr(h.down.src, "default of Envoy"));
+	CHECK(h.up.s == 3600 && strstr(h.up.src, "envoyproxy.io"));
+	CHECK(h.info[0].s == 300);
+	/* idle_timeout 0s: none */
+	CHECK_EQ_INT(parse(AUDIT_FMT_ENVOY,
+			   "static_resources:\n  listeners:\n  - filter_chains:\n    - filters:\n"
+			   "      - name: envoy.filters.network.http_connection_manager\n        typed_config:\n"
+			   "          common_http_protocol_options:\n            idle_timeout: 0s\n", &h, &e), 0);
+	CHECK(isinf(h.down.s) && h.up.s == 3600);
+
+	/* tcp_proxy only: a box; 0 disables the timeout */
+	snprintf(buf, sizeof(buf),
+		 "static_resources:\n  listeners:\n  - name: pg\n    filter_chains:\n    - filters:\n"
+		 "      - name: envoy.filters.network.tcp_proxy\n        typed_config:\n"
+		 "          \"@type\": type.googleapis.com/envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy\n"
+		 "          stat_prefix: pg\n          cluster: pg\n          idle_timeout: %us\n", tcp);
+	CHECK_EQ_INT(parse(AUDIT_FMT_ENVOY, buf, &h, &e), 0);
+	CHECK_EQ_INT(h.kind, AUDIT_BOX);
+	CHECK(h.box.s == tcp);
+	CHECK_EQ_STR(h.box.src, "e.yaml:11");
+	CHECK_EQ_INT(parse(AUDIT_FMT_ENVOY,
+			   "static_resources:\n  listeners:\n  - filter_chains:\n    - filters:\n"
+			   "      - name: envoy.tcp_proxy\n        typed_config: { cluster: pg, idle_timeout: 0s }\n",
+			   &h, &e), 0);
+	CHECK(h.kind == AUDIT_BOX && isinf(h.box.s));
+	CHECK_EQ_INT(parse(AUDIT_FMT_ENVOY,
+			   "static_resources:\n  listeners:\n  - filter_chains:\n    - filters:\n"
+			   "      - name: envoy.filters.network.tcp_proxy\n        typed_config:\n          cluster: pg\n",
+			   &h, &e), 0);
+	CHECK(h.box.s == 3600 && strstr(h.box.src, "default of Envoy"));
+
+	/* bad files name their line */
+	CHECK_EQ_INT(parse(AUDIT_FMT_ENVOY,
+			   "static_resources:\n  listeners:\n  - filter_chains:\n    - filters:\n"
+			   "      - name: envoy.filters.network.http_connection_manager\n        typed_config:\n"
+			   "          common_http_protocol_options:\n            idle_timeout: 300ms\n", &h, &e), -1);
+	CHECK_EQ_INT(e.line, 8);
+	CHECK(strstr(e.msg, "300ms") != NULL);
+	CHECK_EQ_INT(parse(AUDIT_FMT_ENVOY, "static_resources:\n  listeners: &l\n  - name: a\n", &h, &e), -1);
+	CHECK_EQ_INT(e.line, 2);
+	CHECK_EQ_INT(parse(AUDIT_FMT_ENVOY, "static_resources:\n  listeners:\n  - name: a\n     port: 1\n", &h, &e), -1);
+	CHECK_EQ_INT(e.line, 4);
+	CHECK_EQ_INT(parse(AUDIT_FMT_ENVOY, "static_resources:\n  clusters:\n  - name: \"a\n", &h, &e), -1);
+	CHECK_EQ_INT(e.line, 3);
+	CHECK_EQ_INT(parse(AUDIT_FMT_ENVOY, "static_resources:\n\tclusters: []\n", &h, &e), -1);
+	CHECK_EQ_INT(e.line, 2);
+	CHECK_EQ_INT(parse(AUDIT_FMT_ENVOY, "static_resources:\n  clusters: [ a,\n    b ]\n", &h, &e), -1);
+	CHECK_EQ_INT(e.line, 2);
+	/* no listener to read: the file as a whole */
+	CHECK_EQ_INT(parse(AUDIT_FMT_ENVOY, "static_resources:\n  clusters:\n  - name: a\n", &h, &e), -1);
+	CHECK_EQ_INT(e.line, 0);
+	CHECK(strstr(e.msg, "listener") != NULL);
+}
+
 int main(void)
 {
 	unsigned seed = (unsigned)time(NULL) ^ (unsigned)getpid();
@@ -229,6 +330,7 @@ int main(void)
 	nginx_includes();
 	haproxy();
 	sysctl();
+	envoy();
 	CHECK_EQ_INT(audit_sniff("hello world\n", 12), AUDIT_FMT_UNKNOWN);
 	return unit_done("audit_parsers");
 }
