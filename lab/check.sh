@@ -44,6 +44,23 @@
 #                finding in host.json matches one of the EXPECT_HOST lines
 #                (an empty EXPECT_HOST: no current finding at all).
 
+#   EXPECT_HOSTWATCH lines "JQ-PREDICATE|KERNEL_REASON|CAUSE|MIN", for a
+#                scenario that runs rstscope watch on the host (lab_watch_host):
+#                the verdicts ("rst" and "kernel_reset") of hostwatch.json
+#                that match the predicate (at least MIN, default 1) must each
+#                have that kernel_reason and cause (alternatives with ",", or
+#                "*"). The predicate may use $netns (the server namespace's
+#                inode), $cgroup (the server's cgroup as watch names it,
+#                lab_hostwatch_cg; "" when none), $pid.NAME and $param.NAME
+#                as in EXPECT_HOST. Besides: every kernel reset sent from the
+#                server's address to a client port of client.pcap (but a
+#                NO_SOCKET one: no socket, nothing names its place) carries
+#                $netns and, when set, $cgroup; the kernel-only ones count in
+#                the summary's resets and causes and, scraped before the
+#                stop, in rstscope_resets_total with their kernel_reason and
+#                in rstscope_kernel_resets_unmatched_total; watch stopped on
+#                SIGINT and left no tracefs instance.
+
 # lab_rstscope: the binary to check with.
 lab_rstscope() {
 	if [ -n "${RSTSCOPE:-}" ] && [ -x "$RSTSCOPE" ]; then echo "$RSTSCOPE"; return 0; fi
@@ -54,7 +71,8 @@ lab_rstscope() {
 # lab_expect_save: the expectations as the scenario left them, into
 # OUT/expect.sh (global declarations the check sources).
 lab_expect_save() {
-	declare -p EXPECT_TOP EXPECT_EXIT EXPECT_RSTS EXPECT_WATCH EXPECT_CORR EXPECT_HOST EXPECT_HOST_ONLY 2>/dev/null |
+	declare -p EXPECT_TOP EXPECT_EXIT EXPECT_RSTS EXPECT_WATCH EXPECT_CORR EXPECT_HOST EXPECT_HOST_ONLY \
+		EXPECT_HOSTWATCH 2>/dev/null |
 		sed 's/^declare /declare -g /' >"$OUT/expect.sh"
 }
 
@@ -124,6 +142,7 @@ lab_check() {
 	if [ ${#EXPECT_HOST[@]} -gt 0 ] || [ -n "${EXPECT_HOST_ONLY:-}" ]; then
 		lab_check_host "$out" || ok=0
 	fi
+	[ ${#EXPECT_HOSTWATCH[@]} -gt 0 ] && { lab_check_hostwatch "$out" || ok=0; }
 	lab_check_probe "$out" || ok=0
 	if [ $ok = 1 ]; then
 		printf '%-18s expected %-16s got %-16s ok   %3ds\n' "$name" "$EXPECT_TOP" "$top" "$runtime"
@@ -201,6 +220,120 @@ lab_check_watch() {
 		test("not sent by this host")) then "not-sent" else "none" end))/\(.forged)/\(.cause)/\(.comm // "-")"' \
 		"$out/watch.json" | sort | uniq -c | awk '{printf "%s%s x%s", sep, $2, $1; sep=", "}')
 	echo "watch: rsts (kernel_reason/forged/cause/comm): ${saw:-none}" >>"$out/verdict.txt"
+	return $ok
+}
+
+# lab_check_hostwatch OUT: EXPECT_HOSTWATCH against OUT/hostwatch.json (and
+# hostwatch-metrics.txt); lines "hostwatch: ..." into OUT/verdict.txt.
+# Returns 0 or 1.
+lab_check_hostwatch() {
+	local out=$1 ok=0 line pred reason cause min netns cg pids params ports sel n bad f
+	local v="(.type == \"rst\" or .type == \"kernel_reset\")" scraped kr want got saw
+	if [ -f "$out/hostwatch-skip.txt" ]; then
+		echo "hostwatch: not run ($(cat "$out/hostwatch-skip.txt")); its expectations not checked" >>"$out/verdict.txt"
+		return 0
+	fi
+	if [ ! -s "$out/hostwatch.json" ] || ! jq -e . "$out/hostwatch.json" >/dev/null 2>&1; then
+		echo "hostwatch: no usable output in hostwatch.json (see hostwatch.log)" >>"$out/verdict.txt"
+		return 1
+	fi
+	[ -f "$out/hostwatch-problems.txt" ] && { sed 's/^/hostwatch: /' "$out/hostwatch-problems.txt" >>"$out/verdict.txt"; ok=1; }
+	jq -e 'select(.type == "summary")' "$out/hostwatch.json" >/dev/null 2>&1 ||
+		{ echo "hostwatch: no summary (watch did not end cleanly)" >>"$out/verdict.txt"; ok=1; }
+	netns=$(cat "$out/hostwatch-netns.txt" 2>/dev/null)
+	case $netns in ''|*[!0-9]*) netns=0 ;; esac
+	cg=$(cat "$out/hostwatch-cgroup.txt" 2>/dev/null)
+	pids=$(for f in "$out"/*.pid; do [ -f "$f" ] || continue
+		n=$(cat "$f"); case $n in ''|*[!0-9]*) continue ;; esac
+		printf '%s\t%s\n' "$(basename "$f" .pid)" "$n"; done |
+		jq -R -s 'split("\n") | map(select(length > 0) | split("\t") | {(.[0]): (.[1] | tonumber)}) | add // {}')
+	params=$(grep -E '^[A-Za-z_][A-Za-z0-9_]*=' "$out/params.txt" 2>/dev/null |
+		jq -R -s 'split("\n") | map(select(length > 0) | capture("^(?<k>[^=]+)=(?<v>.*)$") | {(.k): (.v as $v | ($v | tonumber? // $v))}) | add // {}')
+	local J=(jq -c --argjson netns "$netns" --arg cgroup "$cg" --argjson pid "$pids" --argjson param "$params")
+	for line in "${EXPECT_HOSTWATCH[@]}"; do
+		IFS='|' read -r pred reason cause min <<<"$line"
+		min=${min:-1}
+		sel="select($v) | select($pred)"
+		if ! n=$("${J[@]}" "$sel" "$out/hostwatch.json" 2>>"$out/verdict.txt") ||
+		   ! bad=$("${J[@]}" --arg k "$reason" --arg c "$cause" "$sel |
+			def fits(\$x; \$want): \$want == \"*\" or any(\$want | split(\",\") | .[]; . == \$x);
+			select((fits(.kernel_reason; \$k) and fits(.cause; \$c)) | not) |
+			{type, src, sport, dst, dport, kernel_reason, cause, pid, comm, netns, cgroup, oom_kill}" \
+			"$out/hostwatch.json" 2>>"$out/verdict.txt"); then
+			ok=1
+			echo "hostwatch: cannot evaluate the expectation '$line' (jq error above)" >>"$out/verdict.txt"
+			continue
+		fi
+		n=$(printf '%s' "$n" | grep -c .)
+		if [ "$n" -lt "$min" ]; then
+			ok=1
+			echo "hostwatch: resets where $pred: $n, expected at least $min" >>"$out/verdict.txt"
+		fi
+		if [ -n "$bad" ]; then
+			ok=1
+			echo "hostwatch: resets where $pred, expected kernel_reason=$reason cause=$cause, got:" >>"$out/verdict.txt"
+			echo "$bad" | sed 's/^/    /' >>"$out/verdict.txt"
+		else
+			echo "hostwatch: resets where $pred: $n, all kernel_reason=$reason cause=$cause" >>"$out/verdict.txt"
+		fi
+	done
+	# the server's kernel resets: sent from its address to a port the client
+	# used (other runs' namespaces have the same addresses)
+	ports=$(tcpdump -nn -r "$out/client.pcap" "src host $LAB_CLIENT_IP and tcp[tcpflags] & tcp-syn != 0" 2>/dev/null |
+		sed -n "s/.* $LAB_CLIENT_IP\.\([0-9]*\) > .*/\1/p" | sort -un | jq -R -s 'split("\n") | map(select(length > 0) | tonumber)')
+	sel="select($v and .kernel_reason != null and .kernel_match == \"sent\" and .src == \"$LAB_SERVER_IP\" and
+		(.dport as \$p | \$ports | index([\$p]) != null))"
+	n=$("${J[@]}" --argjson ports "$ports" "$sel" "$out/hostwatch.json" | grep -c .)
+	bad=$("${J[@]}" --argjson ports "$ports" "$sel | select(.kernel_reason != \"NO_SOCKET\") |
+		select(.netns != \$netns or (\$cgroup != \"\" and .cgroup != \$cgroup)) |
+		{type, sport, dport, kernel_reason, cause, pid, comm, netns, cgroup, owner_gone}" "$out/hostwatch.json")
+	if [ "$n" -lt 1 ]; then
+		ok=1
+		echo "hostwatch: no kernel reset of the server ($LAB_SERVER_IP to client ports $(jq -c . <<<"$ports"))" >>"$out/verdict.txt"
+	elif [ -n "$bad" ]; then
+		ok=1
+		echo "hostwatch: server resets without netns $netns${cg:+ and cgroup $cg}:" >>"$out/verdict.txt"
+		echo "$bad" | sed 's/^/    /' >>"$out/verdict.txt"
+	else
+		echo "hostwatch: $n kernel resets of the server, each (but NO_SOCKET) with netns $netns${cg:+ and cgroup $cg}" >>"$out/verdict.txt"
+	fi
+	# kernel-only resets in the diagnosis: the summary's resets and causes
+	if ! bad=$(jq -s -c '(map(select(.type == "kernel_reset")) | group_by(.cause) |
+		map({cause: .[0].cause, n: length})) as $k | (map(select(.type == "summary")) | last) as $s |
+		{kernel_only: ($k | map(.n) | add // 0), resets: ($s.resets // -1),
+		 short: [ $k[] | .cause as $c | select(.n > ([$s.causes[]? | select(.id == $c) | .count] | add // 0)) |
+			"\(.cause): \(.n) kernel-only, \([$s.causes[]? | select(.id == $c) | .count] | add // 0) in the summary" ]}' \
+		"$out/hostwatch.json" 2>>"$out/verdict.txt"); then
+		ok=1
+		echo "hostwatch: cannot read the summary (jq error above)" >>"$out/verdict.txt"
+	elif ! jq -e '.resets >= .kernel_only and (.short | length) == 0' <<<"$bad" >/dev/null; then
+		ok=1
+		echo "hostwatch: the summary does not count the kernel-only resets: $bad" >>"$out/verdict.txt"
+	else
+		echo "hostwatch: summary: $(jq -r '"\(.resets) resets, \(.kernel_only) kernel-only, each cause counted"' <<<"$bad")" >>"$out/verdict.txt"
+	fi
+	# ... and in the metrics scraped before the stop (the verdicts out by then)
+	scraped=$(cat "$out/hostwatch-scraped.txt" 2>/dev/null)
+	case $scraped in ''|*[!0-9]*) scraped=0 ;; esac
+	if [ ! -s "$out/hostwatch-metrics.txt" ]; then
+		ok=1
+		echo "hostwatch: no metrics scraped" >>"$out/verdict.txt"
+	else
+		saw=
+		while read -r want kr; do
+			got=$(awk -v k="kernel_reason=\"$kr\"" '/^rstscope_resets_total\{/ && index($0, k) { s += $NF } END { print s + 0 }' \
+				"$out/hostwatch-metrics.txt")
+			[ "$got" -ge "$want" ] || { ok=1; echo "hostwatch: metrics: $got resets with kernel_reason=\"$kr\", expected at least $want (kernel-only)" >>"$out/verdict.txt"; }
+			saw="$saw${saw:+, }$kr $want/$got"
+		done < <(head -n "$scraped" "$out/hostwatch.json" | jq -r 'select(.type == "kernel_reset") | .kernel_reason' | sort | uniq -c)
+		want=$(head -n "$scraped" "$out/hostwatch.json" | jq -c 'select(.type == "kernel_reset")' | grep -c .)
+		got=$(awk '/^rstscope_kernel_resets_unmatched_total / { print $2 }' "$out/hostwatch-metrics.txt")
+		[ "${got:-0}" -ge "$want" ] || { ok=1; echo "hostwatch: metrics: rstscope_kernel_resets_unmatched_total ${got:-none}, expected at least $want" >>"$out/verdict.txt"; }
+		echo "hostwatch: metrics: kernel-only/counted by kernel_reason: ${saw:-none}; unmatched_total ${got:-none} (>= $want)" >>"$out/verdict.txt"
+	fi
+	saw=$(jq -r "select($v) | \"\(.type)/\(.kernel_reason // \"none\")/\(.cause)/\(.netns // \"-\")/\(.cgroup // \"-\")\"" \
+		"$out/hostwatch.json" | sort | uniq -c | awk '{printf "%s%s x%s", sep, $2, $1; sep=", "}')
+	echo "hostwatch: resets (type/kernel_reason/cause/netns/cgroup): ${saw:-none}" >>"$out/verdict.txt"
 	return $ok
 }
 

@@ -53,7 +53,7 @@ scenario_meta() {
 	local f=$LAB_DIR/scenarios/$1.sh
 	[ -f "$f" ] || { echo "lab: unknown scenario '$1' ('rstscope lab list' shows them)" >&2; return 2; }
 	DESC= CAUSE= EXPECT_TOP= EXPECT_EXIT=1 TOPOLOGY=plain CAPTURE_SERVER=
-	EXPECT_RSTS=() EXPECT_WATCH=() EXPECT_CORR=() EXPECT_HOST=() EXPECT_HOST_ONLY=
+	EXPECT_RSTS=() EXPECT_WATCH=() EXPECT_CORR=() EXPECT_HOST=() EXPECT_HOST_ONLY= EXPECT_HOSTWATCH=()
 	unset -f scenario
 	. "$f"
 }
@@ -75,7 +75,7 @@ run_scenario() {
 	# 5: verdict did not match
 	mkdir -p "$out" || { echo "lab: cannot create '$out'" >&2; return 4; }
 	rm -f "$out"/*.pcap "$out"/*.log "$out"/*.txt "$out"/analyze*.json "$out"/*.pid "$out"/watch.json \
-		"$out"/host.json "$out"/expect.sh "$out"/outcome.tsv
+		"$out"/host.json "$out"/hostwatch.json "$out"/expect.sh "$out"/outcome.tsv
 	echo "== $name (seed $seed) -> $out" >&2
 	(
 		scenario_meta "$name" || exit 2
@@ -95,6 +95,7 @@ run_scenario() {
 		[ $rc -eq 0 ] || exit 4
 		lab_observe_stop
 		lab_watch_stop || exit 4
+		lab_watch_host_stop  # what went wrong fails the check
 		lab_host_stop || exit 4
 		lab_expect_save
 	) &

@@ -547,6 +547,121 @@ lab_watch_stop() {
 	return $rc
 }
 
+# --- rstscope watch on the host (lab_watch_host) ---------------------------
+
+# lab_cg_root: the cgroup hierarchy whose path watch gives a process (the v1
+# memory hierarchy where memory is a v1 controller, else the v2 tree), its
+# mount point printed; 1 when there is none.
+lab_cg_root() {
+	local root
+	root=$(awk '$9 == "cgroup" && $NF ~ /(^|,)memory(,|$)/ { print $5; exit }' /proc/self/mountinfo)
+	[ -n "$root" ] || root=$(awk '$9 == "cgroup2" { print $5; exit }' /proc/self/mountinfo)
+	[ -n "$root" ] && [ -d "$root" ] || return 1
+	echo "$root"
+}
+
+# lab_plaincg NAME: a cgroup of our own without limits, rstlab-<run>-NAME, in
+# the hierarchy of lab_cg_root; its path printed. Teardown kills what is
+# left in it and removes it.
+lab_plaincg() {
+	local root cg
+	root=$(lab_cg_root) || return 1
+	cg=$root/$LAB_PREFIX-$RUN-$1
+	mkdir "$cg" || return 1
+	echo "$cg" >>"$STATE/cgroups"
+	echo "$cg"
+}
+
+# lab_hostwatch_cg CGROUP: the server runs in CGROUP (a path under a
+# cgroup mount): its path as watch names it (from the hierarchy's root)
+# into OUT/hostwatch-cgroup.txt, for lab_check_hostwatch.
+lab_hostwatch_cg() {
+	local cg=$1 mnt best=
+	for mnt in $(awk '$9 == "cgroup" || $9 == "cgroup2" { print $5 }' /proc/self/mountinfo); do
+		case $cg in "$mnt"/*) [ ${#mnt} -gt ${#best} ] && best=$mnt ;; esac
+	done
+	[ -n "$best" ] || lab_die "lab_hostwatch_cg: '$cg' is under no cgroup mount"
+	echo "${cg#"$best"}" >"$OUT/hostwatch-cgroup.txt"
+}
+
+# lab_watch_host: `rstscope watch` in the initial namespace with its
+# default sources (capture on any, which sees none of the lab's
+# namespaces, and the kernel's events, which are host-wide: the lab's
+# resets are kernel-only) plus --json and --metrics 127.0.0.1:PORT, until
+# lab_watch_host_stop. Start it before the scenario's servers (their
+# listen places them). Output in OUT/hostwatch.json and hostwatch.log, the
+# server namespace's inode in hostwatch-netns.txt. Without the
+# tcp_send_reset tracepoint the step is left out (hostwatch-skip.txt).
+lab_watch_host() {
+	local bin i port=
+	[ -z "${HOSTWATCH_PID:-}" ] || lab_die "the host's rstscope watch is already running"
+	if [ ! -e "$LAB_TRACEFS/events/tcp/tcp_send_reset" ]; then
+		echo "no tcp:tcp_send_reset tracepoint on this kernel" >"$OUT/hostwatch-skip.txt"
+		lab_log "host watch left out: $(cat "$OUT/hostwatch-skip.txt")"
+		return 0
+	fi
+	command -v curl >/dev/null || lab_die "no curl for the metrics (scripts/deps.sh)"
+	bin=$(lab_rstscope) && [ -n "$bin" ] || lab_die "no rstscope binary for watch (set RSTSCOPE)"
+	# a free port of the run's own (not drawn: the seed's sequence is the
+	# scenario's)
+	for ((i = 0; i < 50; i++)); do
+		port=$((19100 + (RUN + i * 37) % 800))
+		ss -Hltn "sport = :$port" 2>/dev/null | grep -q . || break
+	done
+	lab_nsx "$NS_S" stat -L -c %i /proc/self/ns/net >"$OUT/hostwatch-netns.txt"
+	RSTLAB_RUN=$RUN "$bin" watch --json --horizon 1 --summary-every 0 --metrics "127.0.0.1:$port" \
+		--duration "${WATCH_MAX_S:-60}" >"$OUT/hostwatch.json" 2>"$OUT/hostwatch.log" </dev/null &
+	HOSTWATCH_PID=$!
+	HOSTWATCH_PORT=$port
+	lab_record_pid "$HOSTWATCH_PID"
+	echo "$LAB_TRACEFS/instances/rstscope-$HOSTWATCH_PID" >>"$STATE/tracefs"
+	echo "$HOSTWATCH_PID" >"$OUT/hostwatch.pid"
+	printf 'hostwatch: metrics 127.0.0.1:%s\n' "$port" >>"$OUT/params.txt"
+	for ((i = 0; i < 100; i++)); do
+		grep -q 'watching:' "$OUT/hostwatch.log" 2>/dev/null && break
+		kill -0 "$HOSTWATCH_PID" 2>/dev/null || break
+		sleep 0.05
+	done
+	grep -q "watching: capture on 'any'.*kernel events from tracefs instance.*metrics on port $port" "$OUT/hostwatch.log" ||
+		lab_die "the host's rstscope watch did not start with its default sources (see $OUT/hostwatch.log)"
+	lab_log "host watch (pid $HOSTWATCH_PID, metrics on $port)"
+}
+
+# lab_watch_host_stop: wait until the last kernel reset is a verdict (one
+# window plus one horizon), scrape the metrics (OUT/hostwatch-metrics.txt;
+# the number of lines of hostwatch.json then in hostwatch-scraped.txt),
+# SIGINT (the summary, instance removed), KILL after 5 s. 1 when watch had
+# to be killed or left its tracefs instance (hostwatch-problems.txt).
+lab_watch_host_stop() {
+	local p=${HOSTWATCH_PID:-} i rc=0 inst
+	[ -n "$p" ] || return 0
+	HOSTWATCH_PID=
+	inst=$LAB_TRACEFS/instances/rstscope-$p
+	sleep 2.2
+	wc -l <"$OUT/hostwatch.json" >"$OUT/hostwatch-scraped.txt"
+	curl -sS -m 3 "http://127.0.0.1:$HOSTWATCH_PORT/metrics" >"$OUT/hostwatch-metrics.txt" 2>>"$OUT/hostwatch.log" ||
+		echo "metrics not scraped from 127.0.0.1:$HOSTWATCH_PORT" >>"$OUT/hostwatch-problems.txt"
+	kill -INT "$p" 2>/dev/null
+	for ((i = 0; i < 50; i++)); do
+		kill -0 "$p" 2>/dev/null || break
+		sleep 0.1
+	done
+	if kill -0 "$p" 2>/dev/null; then
+		lab_log "the host's rstscope watch (pid $p) did not stop on SIGINT; killed"
+		kill -KILL "$p" 2>/dev/null
+		echo "watch did not stop on SIGINT" >>"$OUT/hostwatch-problems.txt"
+		rc=1
+	fi
+	wait "$p" 2>/dev/null
+	if [ -d "$inst" ]; then
+		lab_log "the host's rstscope watch left its tracefs instance '$inst'; removed"
+		echo "tracefs instance $inst left behind" >>"$OUT/hostwatch-problems.txt"
+		rmdir "$inst" 2>/dev/null
+		rc=1
+	fi
+	return $rc
+}
+
 # lab_mirror NS IFACE: a copy of every frame the router sends and receives on
 # its client link (c0), as a switch's monitor port would give, delivered to
 # IFACE in NS (a veth with no address, ARP or IPv6: the copies, addressed to

@@ -93,6 +93,18 @@ lab_scenario_test() {
 		[ -f "$out/watch.pid" ] && kill -0 "$(cat "$out/watch.pid")" 2>/dev/null &&
 			{ echo "rstscope watch (pid $(cat "$out/watch.pid")) still runs"; rc=1; }
 	fi
+	# a scenario that runs rstscope watch on the host: its resets were checked
+	if [ $rc -eq 0 ] && grep -q '^EXPECT_HOSTWATCH=' "$ROOT/lab/scenarios/$name.sh"; then
+		if [ -f "$out/hostwatch-skip.txt" ]; then
+			echo "host watch not run: $(cat "$out/hostwatch-skip.txt")"
+		elif ! grep -q '^hostwatch: resets where' "$out/verdict.txt" 2>/dev/null; then
+			echo "lab run $name: the host watch expectations were not checked"
+			rc=1
+		fi
+		grep '^hostwatch:' "$out/verdict.txt" 2>/dev/null
+		[ -f "$out/hostwatch.pid" ] && kill -0 "$(cat "$out/hostwatch.pid")" 2>/dev/null &&
+			{ echo "the host's rstscope watch (pid $(cat "$out/hostwatch.pid")) still runs"; rc=1; }
+	fi
 	# a scenario that runs rstscope host: its findings were checked
 	if [ $rc -eq 0 ] && grep -q '^EXPECT_HOST_ONLY=' "$ROOT/lab/scenarios/$name.sh"; then
 		grep -q '^host: findings' "$out/verdict.txt" 2>/dev/null ||
