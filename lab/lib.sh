@@ -510,41 +510,56 @@ lab_watch() {
 	echo "$LAB_TRACEFS/instances/rstscope-$WATCH_PID" >>"$STATE/tracefs"
 	echo "$WATCH_PID" >"$OUT/watch.pid"
 	printf 'watch: %s %s\n' "${ns##*-}" "$ifc" >>"$OUT/params.txt"
-	for ((i = 0; i < 100; i++)); do
-		grep -q 'watching:' "$OUT/watch.log" 2>/dev/null && break
-		kill -0 "$WATCH_PID" 2>/dev/null || break
-		sleep 0.05
-	done
+	lab_watch_started "$WATCH_PID" "$OUT/watch.log"
 	grep -q "watching: capture on '$ifc'.*kernel events from tracefs instance" "$OUT/watch.log" ||
 		lab_die "rstscope watch in '$ns' did not start with both sources (see $OUT/watch.log)"
 	lab_log "watch in '$ns' on $ifc (pid $WATCH_PID)"
 }
 
-# lab_watch_stop: SIGINT (final verdicts, instance removed), KILL after 5 s.
-# Returns 1 when watch had to be killed or left its instance behind.
-lab_watch_stop() {
-	local p=${WATCH_PID:-} i rc=0 inst
-	[ -n "$p" ] || return 0
-	WATCH_PID=
-	inst=$LAB_TRACEFS/instances/rstscope-$p
+# lab_watch_started PID LOG: wait (at most 5 s) until the watch of PID has
+# said "watching:" in LOG, or is gone.
+lab_watch_started() {
+	local i
+	for ((i = 0; i < 100; i++)); do
+		grep -q 'watching:' "$2" 2>/dev/null && break
+		kill -0 "$1" 2>/dev/null || break
+		sleep 0.05
+	done
+}
+
+# lab_watch_end PID WHO PROBLEMS: SIGINT to a watch (final verdicts, its
+# instance removed), KILL after 5 s; what went wrong is logged and appended
+# to PROBLEMS. Returns 1 when it had to be killed or left its instance.
+lab_watch_end() {
+	local p=$1 who=$2 problems=$3 i rc=0 inst=$LAB_TRACEFS/instances/rstscope-$1
 	kill -INT "$p" 2>/dev/null
 	for ((i = 0; i < 50; i++)); do
 		kill -0 "$p" 2>/dev/null || break
 		sleep 0.1
 	done
 	if kill -0 "$p" 2>/dev/null; then
-		lab_log "rstscope watch (pid $p) did not stop on SIGINT; killed"
+		lab_log "$who (pid $p) did not stop on SIGINT; killed"
 		kill -KILL "$p" 2>/dev/null
+		echo "watch did not stop on SIGINT" >>"$problems"
 		rc=1
 	fi
 	wait "$p" 2>/dev/null
 	if [ -d "$inst" ]; then
-		lab_log "rstscope watch left its tracefs instance '$inst'; removed"
+		lab_log "$who left its tracefs instance '$inst'; removed"
+		echo "tracefs instance $inst left behind" >>"$problems"
 		rmdir "$inst" 2>/dev/null
 		rc=1
 	fi
-	[ $rc -eq 0 ] || echo "watch did not stop cleanly" >>"$OUT/watch-problems.txt"
 	return $rc
+}
+
+# lab_watch_stop: stop the watch of lab_watch (lab_watch_end). Returns 1 when
+# it had to be killed or left its instance behind.
+lab_watch_stop() {
+	local p=${WATCH_PID:-}
+	[ -n "$p" ] || return 0
+	WATCH_PID=
+	lab_watch_end "$p" "rstscope watch" "$OUT/watch-problems.txt"
 }
 
 # --- rstscope watch on the host (lab_watch_host) ---------------------------
@@ -617,11 +632,7 @@ lab_watch_host() {
 	echo "$LAB_TRACEFS/instances/rstscope-$HOSTWATCH_PID" >>"$STATE/tracefs"
 	echo "$HOSTWATCH_PID" >"$OUT/hostwatch.pid"
 	printf 'hostwatch: metrics 127.0.0.1:%s\n' "$port" >>"$OUT/params.txt"
-	for ((i = 0; i < 100; i++)); do
-		grep -q 'watching:' "$OUT/hostwatch.log" 2>/dev/null && break
-		kill -0 "$HOSTWATCH_PID" 2>/dev/null || break
-		sleep 0.05
-	done
+	lab_watch_started "$HOSTWATCH_PID" "$OUT/hostwatch.log"
 	grep -q "watching: capture on 'any'.*kernel events from tracefs instance.*metrics on port $port" "$OUT/hostwatch.log" ||
 		lab_die "the host's rstscope watch did not start with its default sources (see $OUT/hostwatch.log)"
 	lab_log "host watch (pid $HOSTWATCH_PID, metrics on $port)"
@@ -633,33 +644,14 @@ lab_watch_host() {
 # SIGINT (the summary, instance removed), KILL after 5 s. 1 when watch had
 # to be killed or left its tracefs instance (hostwatch-problems.txt).
 lab_watch_host_stop() {
-	local p=${HOSTWATCH_PID:-} i rc=0 inst
+	local p=${HOSTWATCH_PID:-}
 	[ -n "$p" ] || return 0
 	HOSTWATCH_PID=
-	inst=$LAB_TRACEFS/instances/rstscope-$p
 	sleep 2.2
 	wc -l <"$OUT/hostwatch.json" >"$OUT/hostwatch-scraped.txt"
 	curl -sS -m 3 "http://127.0.0.1:$HOSTWATCH_PORT/metrics" >"$OUT/hostwatch-metrics.txt" 2>>"$OUT/hostwatch.log" ||
 		echo "metrics not scraped from 127.0.0.1:$HOSTWATCH_PORT" >>"$OUT/hostwatch-problems.txt"
-	kill -INT "$p" 2>/dev/null
-	for ((i = 0; i < 50; i++)); do
-		kill -0 "$p" 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 "$p" 2>/dev/null; then
-		lab_log "the host's rstscope watch (pid $p) did not stop on SIGINT; killed"
-		kill -KILL "$p" 2>/dev/null
-		echo "watch did not stop on SIGINT" >>"$OUT/hostwatch-problems.txt"
-		rc=1
-	fi
-	wait "$p" 2>/dev/null
-	if [ -d "$inst" ]; then
-		lab_log "the host's rstscope watch left its tracefs instance '$inst'; removed"
-		echo "tracefs instance $inst left behind" >>"$OUT/hostwatch-problems.txt"
-		rmdir "$inst" 2>/dev/null
-		rc=1
-	fi
-	return $rc
+	lab_watch_end "$p" "the host's rstscope watch" "$OUT/hostwatch-problems.txt"
 }
 
 # lab_mirror NS IFACE: a copy of every frame the router sends and receives on
