@@ -76,6 +76,32 @@ lab_expect_save() {
 		sed 's/^declare /declare -g /' >"$OUT/expect.sh"
 }
 
+# lab_expect_tally OUT PREFIX PRED MATCHES MIN MAX BAD WANT [EXTRA]: the
+# verdict lines of one expectation line: MATCHES (one JSON object a line)
+# counted against MIN and MAX (empty: no maximum), BAD (the matches that
+# do not fit WANT) listed. PREFIX names what is counted ("watch: rsts ");
+# EXTRA follows WANT when all fit. Returns 1 when the expectation failed.
+lab_expect_tally() {
+	local out=$1 prefix=$2 pred=$3 n=$4 min=$5 max=$6 bad=$7 want=$8 extra=${9:-} rc=0
+	n=$(printf '%s' "$n" | grep -c .)
+	if [ "$n" -lt "$min" ]; then
+		rc=1
+		echo "${prefix}where $pred: $n, expected at least $min" >>"$out/verdict.txt"
+	fi
+	if [ -n "$max" ] && [ "$n" -gt "$max" ]; then
+		rc=1
+		echo "${prefix}where $pred: $n, expected at most $max" >>"$out/verdict.txt"
+	fi
+	if [ -n "$bad" ]; then
+		rc=1
+		echo "${prefix}where $pred, expected $want, got:" >>"$out/verdict.txt"
+		echo "$bad" | sed 's/^/    /' >>"$out/verdict.txt"
+	else
+		echo "${prefix}where $pred: $n, all $want$extra" >>"$out/verdict.txt"
+	fi
+	return $rc
+}
+
 # lab_check NAME OUT RUNTIME: prints one verdict block, writes
 # OUT/outcome.tsv (ok or FAIL, expected, got); returns 0 or 5.
 lab_check() {
@@ -117,22 +143,8 @@ lab_check() {
 			echo "cannot evaluate the expectation '$line' (jq error above)" >>"$out/verdict.txt"
 			continue
 		fi
-		n=$(printf '%s' "$n" | grep -c .)
-		if [ "$n" -lt "$min" ]; then
-			ok=0
-			echo "rsts where $pred: $n, expected at least $min" >>"$out/verdict.txt"
-		fi
-		if [ -n "$max" ] && [ "$n" -gt "$max" ]; then
-			ok=0
-			echo "rsts where $pred: $n, expected at most $max" >>"$out/verdict.txt"
-		fi
-		if [ -n "$bad" ]; then
-			ok=0
-			echo "rsts where $pred, expected kind=$kind sender_role=$role forged=$forged, got:" >>"$out/verdict.txt"
-			echo "$bad" | sed 's/^/    /' >>"$out/verdict.txt"
-		else
-			echo "rsts where $pred: $n, all kind=$kind sender_role=$role forged=$forged" >>"$out/verdict.txt"
-		fi
+		lab_expect_tally "$out" "rsts " "$pred" "$n" "$min" "$max" "$bad" \
+			"kind=$kind sender_role=$role forged=$forged" || ok=0
 	done
 	saw=$(jq -r 'select(.type == "rst") | "\(.kind)/\(.sender_role)/\(.forged)/\(.cause)"' \
 		"$out/analyze.json" | sort | uniq -c | awk '{printf "%s%s x%s", sep, $2, $1; sep=", "}')
@@ -203,18 +215,9 @@ lab_check_watch() {
 			echo "watch: cannot evaluate the expectation '$line' (jq error above)" >>"$out/verdict.txt"
 			continue
 		fi
-		n=$(printf '%s' "$n" | grep -c .)
-		if [ "$n" -lt "$min" ]; then
-			ok=1
-			echo "watch: rsts where $pred: $n, expected at least $min" >>"$out/verdict.txt"
-		fi
-		if [ -n "$bad" ]; then
-			ok=1
-			echo "watch: rsts where $pred, expected kernel_reason=$reason forged=$forged cause=$cause owner=$owner, got:" >>"$out/verdict.txt"
-			echo "$bad" | sed 's/^/    /' >>"$out/verdict.txt"
-		else
-			echo "watch: rsts where $pred: $n, all kernel_reason=$reason forged=$forged cause=$cause owner=$owner$(case $owner in ''|'*'|none) ;; *) echo " (pid $pid)" ;; esac)" >>"$out/verdict.txt"
-		fi
+		lab_expect_tally "$out" "watch: rsts " "$pred" "$n" "$min" "" "$bad" \
+			"kernel_reason=$reason forged=$forged cause=$cause owner=$owner" \
+			"$(case $owner in ''|'*'|none) ;; *) echo " (pid $pid)" ;; esac)" || ok=1
 	done
 	saw=$(jq -r 'select(.type == "rst") | "\(.kernel_reason // (if ((.forged_evidence // "") |
 		test("not sent by this host")) then "not-sent" else "none" end))/\(.forged)/\(.cause)/\(.comm // "-")"' \
@@ -264,18 +267,8 @@ lab_check_hostwatch() {
 			echo "hostwatch: cannot evaluate the expectation '$line' (jq error above)" >>"$out/verdict.txt"
 			continue
 		fi
-		n=$(printf '%s' "$n" | grep -c .)
-		if [ "$n" -lt "$min" ]; then
-			ok=1
-			echo "hostwatch: resets where $pred: $n, expected at least $min" >>"$out/verdict.txt"
-		fi
-		if [ -n "$bad" ]; then
-			ok=1
-			echo "hostwatch: resets where $pred, expected kernel_reason=$reason cause=$cause, got:" >>"$out/verdict.txt"
-			echo "$bad" | sed 's/^/    /' >>"$out/verdict.txt"
-		else
-			echo "hostwatch: resets where $pred: $n, all kernel_reason=$reason cause=$cause" >>"$out/verdict.txt"
-		fi
+		lab_expect_tally "$out" "hostwatch: resets " "$pred" "$n" "$min" "" "$bad" \
+			"kernel_reason=$reason cause=$cause" || ok=1
 	done
 	# the server's kernel resets: sent from its address to a port the client
 	# used (other runs' namespaces have the same addresses)
@@ -371,18 +364,8 @@ lab_check_corr() {
 			echo "correlate: cannot evaluate the expectation '$line' (jq error above)" >>"$out/verdict.txt"
 			continue
 		fi
-		n=$(printf '%s' "$n" | grep -c .)
-		if [ "$n" -lt "$min" ]; then
-			ok=1
-			echo "correlate: rsts where $pred: $n, expected at least $min" >>"$out/verdict.txt"
-		fi
-		if [ -n "$bad" ]; then
-			ok=1
-			echo "correlate: rsts where $pred, expected seen_in=$seen absent_in=$absent forged=$forged, got:" >>"$out/verdict.txt"
-			echo "$bad" | sed 's/^/    /' >>"$out/verdict.txt"
-		else
-			echo "correlate: rsts where $pred: $n, all seen_in=$seen absent_in=$absent forged=$forged" >>"$out/verdict.txt"
-		fi
+		lab_expect_tally "$out" "correlate: rsts " "$pred" "$n" "$min" "" "$bad" \
+			"seen_in=$seen absent_in=$absent forged=$forged" || ok=1
 	done
 	saw=$(jq -r 'select(.type == "rst") | "\(.file)#\(.frame)/\(.forged)/seen:\(.correlation.seen_in // [] | join("+"))/absent:\(.correlation.absent_in // [] | join("+"))"' \
 		"$out/analyze-corr.json" | awk '{printf "%s%s", sep, $0; sep=", "}')

@@ -527,23 +527,34 @@ lab_watch_started() {
 	done
 }
 
-# lab_watch_end PID WHO PROBLEMS: SIGINT to a watch (final verdicts, its
-# instance removed), KILL after 5 s; what went wrong is logged and appended
-# to PROBLEMS. Returns 1 when it had to be killed or left its instance.
-lab_watch_end() {
-	local p=$1 who=$2 problems=$3 i rc=0 inst=$LAB_TRACEFS/instances/rstscope-$1
+# lab_int_stop PID WHO PROBLEMS LINE: SIGINT to one of the lab's rstscope
+# processes (it prints its final output), KILL after 5 s, then reaped; when
+# it had to be killed, that is logged, LINE appended to PROBLEMS, and 1.
+# Its exit status is left in LAB_STOP_EXIT.
+lab_int_stop() {
+	local p=$1 i rc=0
 	kill -INT "$p" 2>/dev/null
 	for ((i = 0; i < 50; i++)); do
 		kill -0 "$p" 2>/dev/null || break
 		sleep 0.1
 	done
 	if kill -0 "$p" 2>/dev/null; then
-		lab_log "$who (pid $p) did not stop on SIGINT; killed"
+		lab_log "$2 (pid $p) did not stop on SIGINT; killed"
 		kill -KILL "$p" 2>/dev/null
-		echo "watch did not stop on SIGINT" >>"$problems"
+		echo "$4" >>"$3"
 		rc=1
 	fi
 	wait "$p" 2>/dev/null
+	LAB_STOP_EXIT=$?
+	return $rc
+}
+
+# lab_watch_end PID WHO PROBLEMS: SIGINT to a watch (final verdicts, its
+# instance removed), KILL after 5 s; what went wrong is logged and appended
+# to PROBLEMS. Returns 1 when it had to be killed or left its instance.
+lab_watch_end() {
+	local p=$1 who=$2 problems=$3 rc=0 inst=$LAB_TRACEFS/instances/rstscope-$1
+	lab_int_stop "$p" "$who" "$problems" "watch did not stop on SIGINT" || rc=1
 	if [ -d "$inst" ]; then
 		lab_log "$who left its tracefs instance '$inst'; removed"
 		echo "tracefs instance $inst left behind" >>"$problems"
@@ -945,23 +956,11 @@ lab_host_wait() {
 # lab_host_stop: SIGINT (the summary), KILL after 5 s. 1 when it had to be
 # killed.
 lab_host_stop() {
-	local p=${HOST_PID:-} i
+	local p=${HOST_PID:-}
 	[ -n "$p" ] || return 0
 	HOST_PID=
-	kill -INT "$p" 2>/dev/null
-	for ((i = 0; i < 50; i++)); do
-		kill -0 "$p" 2>/dev/null || break
-		sleep 0.1
-	done
-	if kill -0 "$p" 2>/dev/null; then
-		lab_log "rstscope host (pid $p) did not stop on SIGINT; killed"
-		kill -KILL "$p" 2>/dev/null
-		echo "host did not stop cleanly" >>"$OUT/host-problems.txt"
-		wait "$p" 2>/dev/null
-		return 1
-	fi
-	wait "$p" 2>/dev/null
-	echo "$?" >"$OUT/host-exit.txt"
+	lab_int_stop "$p" "rstscope host" "$OUT/host-problems.txt" "host did not stop cleanly" || return 1
+	echo "$LAB_STOP_EXIT" >"$OUT/host-exit.txt"
 	return 0
 }
 
