@@ -8,9 +8,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cmd/analyze_pcapng.h"
 #include "cmd/cmd.h"
 #include "correlate/correlate.h"
 #include "engine/engine.h"
+#include "report/annotate.h"
 #include "report/report.h"
 #include "sources/pcapfile.h"
 #include "util/util.h"
@@ -18,6 +20,7 @@
 struct analyze_opts {
 	bool json, quiet, progress, correlate;
 	const char *filter;
+	const char *write_pcapng;  /* --write-pcapng OUT, NULL: none */
 	uint64_t explain_frame;
 	struct engine_opts eng;
 	struct report_opts rep;
@@ -28,6 +31,9 @@ struct run {
 	uint64_t rsts;
 	bool explain_found;
 	struct rst_verdict explain;
+	struct annot *annot;       /* --write-pcapng: the verdicts by frame */
+	int n_files;
+	bool out_failed;           /* an annotated copy could not be written */
 };
 
 static void usage(FILE *f)
@@ -52,6 +58,10 @@ static void usage(FILE *f)
 		"      --horizon S         capture time an RST's verdict stays open (default 2.0)\n"
 		"      --max-flows N       flow table cap; the idlest are evicted (default 1048576)\n"
 		"      --no-color          no colour (also: NO_COLOR set, or not a terminal)\n"
+		"      --write-pcapng OUT  a pcapng copy of each capture for Wireshark: every frame\n"
+		"                          unchanged, each RST's verdict as its packet's comment, the\n"
+		"                          diagnosis as the file's; several captures (or OUT a\n"
+		"                          directory, or ending in '/'): OUT/NAME.pcapng each\n"
 		"  -h, --help\n\n"
 		"exit: 0 no resets, 1 resets found, 2 usage, 3 an input was unreadable or corrupt\n"
 		"(results so far printed), 4 runtime failure.\n\n"
@@ -61,6 +71,7 @@ static void usage(FILE *f)
 		"  rstscope analyze --json capture.pcap | jq 'select(.type==\"rst\") | .cause'\n"
 		"  tcpdump -w - -i eth0 | rstscope analyze -\n"
 		"  rstscope analyze --explain 1234 capture.pcap\n"
+		"  rstscope analyze --write-pcapng annotated.pcapng capture.pcap\n"
 		"  rstscope analyze --correlate client-side.pcap server-side.pcap\n", CORR_MAX);
 }
 
@@ -69,6 +80,8 @@ static void sink(const struct rst_verdict *v, void *ctx)
 	struct run *r = ctx;
 
 	r->rsts++;
+	if (r->annot)
+		(void)annot_add(r->annot, v);
 	if (r->o->explain_frame && v->frame == r->o->explain_frame && !r->explain_found) {
 		r->explain = *v;
 		r->explain_found = true;
@@ -130,6 +143,28 @@ static unsigned feed_batch(struct engine *e, const struct engine_input *in, unsi
 	return 0;
 }
 
+/* --write-pcapng: pass 2 over `src`, the diagnosis on the section header
+ * as the text report prints it. */
+static void write_copy(struct run *r, const char *path, const char *src, struct engine *e)
+{
+	struct report_opts plain = { .colour = false };
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+
+	if (m) {
+		report_text_summary(m, path, engine_diagnosis(e), engine_stats(e), &plain);
+		if (fclose(m)) {
+			free(text);
+			text = NULL;
+		}
+	}
+	if (apng_write(r->annot, r->o->write_pcapng, r->n_files, path, src, text,
+		       r->o->progress) < 0)
+		r->out_failed = true;
+	free(text);
+}
+
 /* Returns 0, or 1 when the file was unreadable or corrupt. */
 static int analyze_file(const char *path, struct run *r)
 {
@@ -146,18 +181,36 @@ static int analyze_file(const char *path, struct run *r)
 	bool show = o->progress;
 	struct stat st;
 	off_t size = 0;
+	char spool[64];
+	const char *src = path;   /* where the frames are read from */
+	int spool_fd = -1;
 
-	pf = pcapfile_open(path, o->filter, err, sizeof(err));
+	if (r->annot) {   /* read twice: stdin goes to a file first */
+		annot_clear(r->annot);
+		if (!strcmp(path, "-")) {
+			spool_fd = apng_spool_stdin(spool, sizeof(spool));
+			if (spool_fd < 0) {
+				r->out_failed = true;
+				return 1;
+			}
+			src = spool;
+		}
+	}
+	pf = pcapfile_open(src, o->filter, err, sizeof(err));
 	if (!pf) {
 		warnx_("'%s': %s", path, err);
 		if (o->json)
 			report_json_error(stdout, path, 0, err);
+		if (spool_fd >= 0)
+			close(spool_fd);
 		return 1;
 	}
 	e = engine_new(&o->eng, sink, r);
 	if (!e) {
 		warnx_("'%s': out of memory", path);
 		pcapfile_close(pf);
+		if (spool_fd >= 0)
+			close(spool_fd);
 		return 1;
 	}
 	link = pcapfile_link(pf);
@@ -205,8 +258,12 @@ static int analyze_file(const char *path, struct run *r)
 		report_json_summary(stdout, path, engine_diagnosis(e), engine_stats(e));
 	else
 		report_text_summary(stdout, path, engine_diagnosis(e), engine_stats(e), &o->rep);
-	engine_free(e);
 	pcapfile_close(pf);
+	if (r->annot)
+		write_copy(r, path, src, e);
+	engine_free(e);
+	if (spool_fd >= 0)
+		close(spool_fd);
 	return bad;
 }
 
@@ -215,7 +272,7 @@ int report_explain(FILE *f, const char *path, const struct rst_verdict *v,
 
 static int parse_args(int argc, char **argv, struct analyze_opts *o)
 {
-	enum { O_IDLE = 256, O_CWIN, O_CMIN, O_HORIZON, O_MAXF, O_NOCOLOR, O_CORR };
+	enum { O_IDLE = 256, O_CWIN, O_CMIN, O_HORIZON, O_MAXF, O_NOCOLOR, O_CORR, O_WPCAPNG };
 	static const struct option lo[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "filter", required_argument, NULL, 'f' },
@@ -228,6 +285,7 @@ static int parse_args(int argc, char **argv, struct analyze_opts *o)
 		{ "max-flows", required_argument, NULL, O_MAXF },
 		{ "no-color", no_argument, NULL, O_NOCOLOR },
 		{ "correlate", no_argument, NULL, O_CORR },
+		{ "write-pcapng", required_argument, NULL, O_WPCAPNG },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -269,6 +327,7 @@ static int parse_args(int argc, char **argv, struct analyze_opts *o)
 			break;
 		case O_NOCOLOR: o->rep.colour = false; break;
 		case O_CORR: o->correlate = true; break;
+		case O_WPCAPNG: o->write_pcapng = optarg; break;
 		case 'h': usage(stdout); return 1;
 		default: usage(stderr); return -1;
 		}
@@ -288,6 +347,8 @@ static int parse_args(int argc, char **argv, struct analyze_opts *o)
 			warnx_("analyze: --correlate reads each capture twice: it cannot read stdin ('-')");
 			return -1;
 		}
+	if (o->write_pcapng && apng_check(o->write_pcapng, argv + optind, argc - optind))
+		return -1;
 	return 0;
 bad:
 	warnx_("analyze: bad value '%s' for option '%s'", optarg, argv[optind - 1]);
@@ -348,6 +409,11 @@ int cmd_analyze(int argc, char **argv)
 	if (rc)
 		return rc > 0 ? RS_EXIT_OK : RS_EXIT_USAGE;
 	r.o = &o;
+	r.n_files = argc - optind;
+	if (o.write_pcapng && !(r.annot = annot_new())) {
+		warnx_("analyze: out of memory");
+		return RS_EXIT_RUNTIME;
+	}
 	if (o.correlate) {
 		corr = correlate(&o, (const char *const *)argv + optind, (unsigned)(argc - optind));
 		if (!corr)
@@ -366,8 +432,9 @@ int cmd_analyze(int argc, char **argv)
 		}
 	}
 	corr_free(corr);
+	annot_free(r.annot);
 	fflush(stdout);
-	if (ferror(stdout))
+	if (ferror(stdout) || r.out_failed)
 		return RS_EXIT_RUNTIME;
 	if (bad)
 		return RS_EXIT_INPUT;

@@ -35,6 +35,7 @@ struct pcapfile {
 	size_t len, off;          /* bytes in it, and the next record's offset */
 	uint64_t gen;             /* refills so far */
 	int swap, nsec, short_header;
+	uint32_t linkfield, snaplen;  /* the classic header's last two words */
 	const char *path;
 	const char *filter;
 	int link;
@@ -151,7 +152,9 @@ static int open_classic(struct pcapfile *pf, const char *path)
 		return 1;
 	}
 	/* the link type: low 16 bits of the header's last word (the rest are FCS flags) */
-	pf->link = (int)(get32(pf, pf->buf[pf->cur] + 20) & 0xffff);
+	pf->linkfield = get32(pf, pf->buf[pf->cur] + 20);
+	pf->snaplen = get32(pf, pf->buf[pf->cur] + 16);
+	pf->link = (int)(pf->linkfield & 0xffff);
 	if (pf->link == 101)
 		pf->link = DLT_RAW;  /* as libpcap maps LINKTYPE_RAW */
 	pf->off = 24;
@@ -384,6 +387,26 @@ const char *pcapfile_link_name(const struct pcapfile *pf)
 	const char *n = pcap_datalink_val_to_name(pf->link);  /* a DLT, as libpcap's */
 
 	return n ? n : "unknown";
+}
+
+int pcapfile_header(const struct pcapfile *pf, struct pcapfile_header *h)
+{
+	if (pf->fd > 0) {
+		h->linktype = (uint16_t)(pf->linkfield & 0xffff);
+		/* bit 28: the FCS length, in 16-bit words, is in bits 29-31 */
+		h->fcs_len = pf->linkfield >> 28 & 1 ? (uint8_t)((pf->linkfield >> 29) * 2) : 0;
+		h->snaplen = pf->snaplen;
+		h->nsec = pf->nsec;
+		return 0;
+	}
+	if (!pf->p || pcap_file(pf->p) == NULL || pf->ng)
+		return -1;
+	/* a pcap variant libpcap read: its timestamps were asked in nanoseconds */
+	h->linktype = pf->link == DLT_RAW ? 101 : (uint16_t)pf->link;
+	h->fcs_len = 0;
+	h->snaplen = (uint32_t)pcap_snapshot(pf->p);
+	h->nsec = true;
+	return 0;
 }
 
 void pcapfile_close(struct pcapfile *pf)

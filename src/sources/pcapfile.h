@@ -34,6 +34,16 @@ uint64_t pcapfile_frames(const struct pcapfile *pf);
 /* The link type of the file's first interface. */
 int pcapfile_link(const struct pcapfile *pf);
 const char *pcapfile_link_name(const struct pcapfile *pf);
+/* The file header of a classic pcap file, for a writer that copies it. */
+struct pcapfile_header {
+	uint16_t linktype;   /* LINKTYPE_ value (not libpcap's DLT) */
+	uint8_t fcs_len;     /* bytes of FCS each frame ends with, when the header says */
+	uint32_t snaplen;
+	bool nsec;           /* timestamps in nanoseconds (else microseconds) */
+};
+/* 0, or -1 when rstscope cannot tell (its pcapng fallback). A pcapng file
+ * read by libpcap is not told from a pcap file here: check its magic. */
+int pcapfile_header(const struct pcapfile *pf, struct pcapfile_header *h);
 void pcapfile_close(struct pcapfile *pf);
 
 #endif

@@ -7,10 +7,15 @@
 
 #include "util/util.h"
 
+/* the IDB options an interface's copy keeps, at most this many bytes */
+#define IFACE_OPTS_MAX 4096u
+
 struct iface {
 	int link;
 	uint32_t snaplen;
 	uint64_t ts_num, ts_den;   /* seconds per tick = num / den */
+	uint8_t *opts;             /* kept options, host byte order (malloc'd) */
+	size_t opts_len;
 };
 
 struct pcapng {
@@ -20,6 +25,7 @@ struct pcapng {
 	uint8_t *buf;
 	size_t cap;
 	int swap, in_section;
+	unsigned section;
 	struct iface ifc[PCAPNG_IFACES_MAX];
 	unsigned n_ifc;
 };
@@ -60,12 +66,102 @@ struct pcapng *pcapng_new_mem(const uint8_t *buf, size_t len)
 	return r;
 }
 
+/* Forget the section's interfaces (a new section header starts). */
+static void drop_ifaces(struct pcapng *r)
+{
+	unsigned n = r->n_ifc < PCAPNG_IFACES_MAX ? r->n_ifc : PCAPNG_IFACES_MAX;
+
+	for (unsigned i = 0; i < n; i++) {
+		free(r->ifc[i].opts);
+		r->ifc[i].opts = NULL;
+		r->ifc[i].opts_len = 0;
+	}
+	r->n_ifc = 0;
+}
+
 void pcapng_free(struct pcapng *r)
 {
 	if (!r)
 		return;
+	drop_ifaces(r);
 	free(r->buf);
 	free(r);
+}
+
+int pcapng_opt_next(const struct pcapng *r, const uint8_t **p, const uint8_t *end,
+		    uint16_t *code, const uint8_t **val, uint16_t *len)
+{
+	const uint8_t *q = *p;
+	size_t padded;
+
+	if (q >= end || (size_t)(end - q) < 4)
+		return 0;
+	*code = rd16(r, q);
+	*len = rd16(r, q + 2);
+	if (*code == 0)
+		return 0;
+	padded = ((size_t)*len + 3u) & ~(size_t)3u;
+	if (padded > (size_t)(end - q) - 4)
+		return -1;
+	*val = q + 4;
+	*p = q + 4 + padded;
+	return 1;
+}
+
+int pcapng_swapped(const struct pcapng *r)
+{
+	return r->swap;
+}
+
+unsigned pcapng_ifaces(const struct pcapng *r)
+{
+	return r->n_ifc < PCAPNG_IFACES_MAX ? r->n_ifc : PCAPNG_IFACES_MAX;
+}
+
+int pcapng_iface(const struct pcapng *r, unsigned i, struct pcapng_iface *out)
+{
+	if (i >= pcapng_ifaces(r))
+		return -1;
+	out->link = r->ifc[i].link;
+	out->snaplen = r->ifc[i].snaplen;
+	out->opts = r->ifc[i].opts;
+	out->opts_len = r->ifc[i].opts_len;
+	return 0;
+}
+
+/* Keep one IDB option for a copy, in host byte order: byte strings as they
+ * are, integers (if_speed, if_tzone, if_tsoffset, if_txspeed, if_rxspeed)
+ * swapped; custom and unknown options are dropped. */
+static void keep_opt(struct iface *i, const struct pcapng *r, uint16_t code, const uint8_t *val,
+		     uint16_t len)
+{
+	uint8_t v[8];
+	size_t need = 4 + (((size_t)len + 3u) & ~(size_t)3u);
+
+	if (code > 17 || (!i->opts && !(i->opts = malloc(IFACE_OPTS_MAX))))
+		return;
+	if (need > IFACE_OPTS_MAX - i->opts_len)
+		return;
+	if ((code == 8 || code == 14 || code == 16 || code == 17) && len == 8) {
+		uint64_t x;
+
+		memcpy(&x, val, 8);
+		x = r->swap ? __builtin_bswap64(x) : x;
+		memcpy(v, &x, 8);
+		val = v;
+	} else if (code == 10 && len == 4) {
+		uint32_t x = rd32(r, val);
+
+		memcpy(v, &x, 4);
+		val = v;
+	} else if (code == 8 || code == 10 || code == 14 || code == 16 || code == 17) {
+		return;   /* a malformed integer option: not copied */
+	}
+	memcpy(i->opts + i->opts_len, &code, 2);
+	memcpy(i->opts + i->opts_len + 2, &len, 2);
+	memcpy(i->opts + i->opts_len + 4, val, len);
+	memset(i->opts + i->opts_len + 4 + len, 0, need - 4 - len);
+	i->opts_len += need;
 }
 
 /* Read n bytes; returns how many were read. */
@@ -84,7 +180,8 @@ static size_t input(struct pcapng *r, uint8_t *dst, size_t n)
 static void parse_idb(struct pcapng *r, const uint8_t *b, size_t len)
 {
 	struct iface *i;
-	size_t off = 16;
+	const uint8_t *p = b + 16, *end = b + len - 4, *val;
+	uint16_t code, olen;
 
 	if (r->n_ifc >= PCAPNG_IFACES_MAX) {
 		r->n_ifc++;   /* counted; its packets will be refused */
@@ -95,13 +192,10 @@ static void parse_idb(struct pcapng *r, const uint8_t *b, size_t len)
 	i->snaplen = rd32(r, b + 12);
 	i->ts_num = 1;
 	i->ts_den = 1000000;
-	while (off + 4 <= len - 4) {
-		uint16_t code = rd16(r, b + off), olen = rd16(r, b + off + 2);
-
-		if (code == 0 || off + 4 + olen > len - 4)
-			break;
+	while (pcapng_opt_next(r, &p, end, &code, &val, &olen) == 1) {
+		keep_opt(i, r, code, val, olen);
 		if (code == 9 && olen >= 1) {
-			uint8_t v = b[off + 4];
+			uint8_t v = val[0];
 			unsigned e = v & 0x7f;
 
 			if (v & 0x80) {        /* 2^-e */
@@ -112,7 +206,6 @@ static void parse_idb(struct pcapng *r, const uint8_t *b, size_t len)
 					i->ts_den *= 10;
 			}
 		}
-		off += 4 + (size_t)((olen + 3u) & ~3u);
 	}
 }
 
@@ -160,6 +253,11 @@ static int packet(struct pcapng *r, uint32_t type, const uint8_t *b, size_t len,
 		return -1;
 	}
 	i = &r->ifc[ifid];
+	fr->ifid = ifid;
+	fr->section = r->section;
+	fr->ticks = ticks;
+	fr->opts = type == 3 ? NULL : b + hdr + (((size_t)caplen + 3u) & ~(size_t)3u);
+	fr->opts_len = type == 3 ? 0 : len - 4 - (hdr + (((size_t)caplen + 3u) & ~(size_t)3u));
 	fr->data = b + hdr;
 	fr->caplen = caplen;
 	fr->wirelen = wire;
@@ -217,7 +315,8 @@ int pcapng_next(struct pcapng *r, struct pcapng_frame *fr, char *err, size_t err
 			}
 			r->swap = m == 0x4D3C2B1A;
 			r->in_section = 1;
-			r->n_ifc = 0;               /* interfaces are per section */
+			r->section++;
+			drop_ifaces(r);             /* interfaces are per section */
 			len = rd32(r, head + 4);
 			if (len < 28 || len % 4 || len > PCAPNG_BLOCK_MAX) {
 				fmt_buf(err, errsz, "bad section header length %u", len);
