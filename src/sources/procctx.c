@@ -65,6 +65,31 @@ int procctx_parse_cgroup(const char *text, size_t len, char *path, size_t size)
 	return 0;
 }
 
+int procctx_tgid(const char *proc_root, int tid)
+{
+	char path[512], text[2048];
+	const char *t;
+	ssize_t n;
+	int fd;
+	long v;
+
+	if (tid <= 0)
+		return -1;
+	fmt_buf(path, sizeof(path), "%s/%d/status", proc_root ? proc_root : "/proc", tid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	n = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	text[n] = '\0';
+	t = strstr(text, "\nTgid:");
+	if (!t || sscanf(t + 6, "%ld", &v) != 1 || v <= 0 || v > 1L << 30)
+		return -1;
+	return (int)v;
+}
+
 /* Copy up to ID_SHORT hex digits at s (at least 12 of 64 needed). */
 static bool hex_id(const char *s, char *out, size_t size, const char *kind)
 {

@@ -21,6 +21,10 @@ struct procctx {
  * is gone (then *out is all unknown). */
 bool procctx_of(const char *proc_root, int pid, struct procctx *out);
 
+/* The process (thread group) of task tid, from <proc_root>/TID/status
+ * (NULL: /proc): its Tgid, or -1 when the task is gone. */
+int procctx_tgid(const char *proc_root, int tid);
+
 /* The cgroup of one /proc/PID/cgroup text: the v1 memory controller's
  * path when there is one (the hierarchy that holds the memory limit),
  * else the v2 ("0::") path. 0, or -1 when neither is there. */

@@ -1,6 +1,8 @@
 /* tracefs: the kernel's own view of resets, from a tracefs instance of
  * rstscope's own (tcp:tcp_send_reset, tcp:tcp_receive_reset,
- * sock:inet_sock_set_state), or from a recorded directory (replay).
+ * sock:inet_sock_set_state, sched:sched_process_fork: which process a new
+ * thread belongs to, read while it lives), or from a recorded directory
+ * (replay).
  *
  * Event formats are parsed at run time: the reset reason names come from the
  * running kernel's `print fmt` (__print_symbolic of the reason field), never
@@ -23,7 +25,7 @@
 
 #include "decode/decode.h"
 
-enum tfs_kind { TFS_SEND_RESET, TFS_RECV_RESET, TFS_SET_STATE, TFS__COUNT };
+enum tfs_kind { TFS_SEND_RESET, TFS_RECV_RESET, TFS_SET_STATE, TFS_FORK, TFS__COUNT };
 extern const char *const tfs_kind_name[TFS__COUNT];   /* "tcp_send_reset", ... */
 
 #define TFS_NAME_MAX 32
@@ -74,6 +76,7 @@ struct tfs_event {
 	uint64_t skaddr;         /* hashed pointer as printed; 0: no socket */
 	uint64_t cookie;
 	bool has_cookie;
+	int parent_pid, child_pid;   /* fork only: the creating task, the new one */
 };
 
 enum tfs_line {

@@ -6,7 +6,7 @@
 #include <string.h>
 
 const char *const tfs_kind_name[TFS__COUNT] = {
-	"tcp_send_reset", "tcp_receive_reset", "inet_sock_set_state",
+	"tcp_send_reset", "tcp_receive_reset", "inet_sock_set_state", "sched_process_fork",
 };
 
 /* A span of text: [p, p + n). */
@@ -454,10 +454,45 @@ static int parse_body(const char *p, size_t n, struct tfs_event *ev)
 	return 0;
 }
 
+/* The rightmost " KEY=" in [p, p + n): where its value starts, or NULL. */
+static const char *rfind_key(const char *p, size_t n, const char *key)
+{
+	size_t l = strlen(key);
+
+	for (size_t i = n; i >= l; i--)
+		if (!memcmp(p + i - l, key, l))
+			return p + i;
+	return NULL;
+}
+
+/* "comm=%s pid=%d child_comm=%s child_pid=%d". A comm may hold spaces and
+ * "=", so the fields are found from the right. */
+static int parse_fork(const char *p, size_t n, struct tfs_event *ev)
+{
+	const char *cp = rfind_key(p, n, " child_pid="), *cc, *pp;
+	uint64_t v;
+
+	if (!cp || span_u64((struct span){ cp, (size_t)(p + n - cp) }, 10, &v) || v > 1u << 30)
+		return -1;
+	ev->child_pid = (int)v;
+	cc = rfind_key(p, (size_t)(cp - p) - strlen(" child_pid="), " child_comm=");
+	if (!cc)
+		return -1;
+	pp = rfind_key(p, (size_t)(cc - p) - strlen(" child_comm="), " pid=");
+	if (!pp || strncmp(p, "comm=", 5))
+		return -1;
+	size_t pn = (size_t)(cc - strlen(" child_comm=") - pp);
+	if (span_u64((struct span){ pp, pn }, 10, &v) || v > 1u << 30)
+		return -1;
+	ev->parent_pid = (int)v;
+	return 0;
+}
+
 enum tfs_line tfs_parse_line(const char *line, size_t len, struct tfs_event *ev)
 {
 	static const char *const marker[TFS__COUNT] = {
 		": tcp_send_reset: ", ": tcp_receive_reset: ", ": inet_sock_set_state: ",
+		": sched_process_fork: ",
 	};
 	const char *at = NULL;
 	int k, rc;
@@ -478,7 +513,8 @@ enum tfs_line tfs_parse_line(const char *line, size_t len, struct tfs_event *ev)
 	if (parse_header(line, (size_t)(at - line), ev))
 		return TFS_LINE_BAD;
 	size_t off = (size_t)(at - line) + strlen(marker[k]);
-	rc = parse_body(line + off, len - off, ev);
+	rc = ev->kind == TFS_FORK ? parse_fork(line + off, len - off, ev)
+				  : parse_body(line + off, len - off, ev);
 	if (rc > 0)
 		return TFS_LINE_OTHER;
 	return rc ? TFS_LINE_BAD : TFS_LINE_EVENT;

@@ -63,14 +63,49 @@ static void fresh_comm(const struct sockowner *so, int pid, char *comm, size_t s
 		sockowner_comm(so, pid, comm, size);
 }
 
-/* The process of the task on the CPU: trace events name a thread. */
-static int task_proc(const struct tfs_event *ev)
+static const char *proc_root(const struct sockowner *so)
 {
-	return ev->tgid > 0 ? ev->tgid : ev->pid;
+	return so ? sockowner_proc_root(so) : NULL;
+}
+
+static int tid_find(const struct join_ctx_cache *cc, int tid)
+{
+	for (unsigned i = 0; cc && tid > 0 && i < JOIN_TID_SLOTS; i++)
+		if (cc->t[i].tid == tid)
+			return cc->t[i].tgid;
+	return -1;
+}
+
+static void tid_note(struct join_ctx_cache *cc, int tid, int tgid)
+{
+	if (!cc || tid <= 0 || tgid <= 0 || tid == tgid || tid_find(cc, tid) > 0)
+		return;
+	cc->t[cc->tnext].tid = tid;
+	cc->t[cc->tnext].tgid = tgid;
+	cc->tnext = (cc->tnext + 1) % JOIN_TID_SLOTS;
+}
+
+/* The process of the task on the CPU (trace events name a thread): as the
+ * trace printed it, else as learned when the thread was created, else from
+ * the live task's status. The thread id itself when nothing says more. */
+static int task_proc(const struct tfs_event *ev, const struct sockowner *so,
+		     struct join_ctx_cache *cc)
+{
+	int tgid;
+
+	if (ev->tgid > 0)
+		return ev->tgid;
+	if ((tgid = tid_find(cc, ev->pid)) > 0)
+		return tgid;
+	if ((tgid = procctx_tgid(proc_root(so), ev->pid)) > 0) {
+		tid_note(cc, ev->pid, tgid);
+		return tgid;
+	}
+	return ev->pid;
 }
 
 static void owner_of(const struct tfs_event *ev, int64_t wall_ns, struct sockowner *so,
-		     struct kernel_reset *out)
+		     struct join_ctx_cache *cc, struct kernel_reset *out)
 {
 	struct sock_key k;
 	struct sock_owner own;
@@ -90,9 +125,15 @@ static void owner_of(const struct tfs_event *ev, int64_t wall_ns, struct sockown
 	 * kernel without reasons: any send in task context is the task's own */
 	if (ev->kind == TFS_SEND_RESET && ev->task_context &&
 	    (!ev->reason[0] || join_closer_reason(ev->reason))) {
-		out->pid = task_proc(ev);
+		out->pid = task_proc(ev, so, cc);
 		out->by_closer = true;
 		fmt_buf(out->comm, sizeof(out->comm), "%s", ev->comm);
+		/* a thread gone unnamed: the process that held the socket */
+		if (out->pid == ev->pid && so && join_pid_gone(proc_root(so), out->pid) &&
+		    sockowner_lookup(so, &k, wall_ns, &own) && own.pid > 0) {
+			out->pid = own.pid;
+			fmt_buf(out->comm, sizeof(out->comm), "%s", own.comm);
+		}
 		fresh_comm(so, out->pid, out->comm, sizeof(out->comm));
 		if (so)
 			sockowner_note(so, &k, out->pid, ev->comm, wall_ns);
@@ -135,24 +176,38 @@ bool join_on_state(const struct tfs_event *ev, struct sockowner *so, struct join
 	if (ev->kind != TFS_SET_STATE || !so)
 		return false;
 	if (ev->task_context && !strcmp(ev->state, "TCP_LISTEN"))
-		cache_note(cc, so, task_proc(ev));  /* a server placed when it starts listening */
+		cache_note(cc, so, task_proc(ev, so, cc));  /* a server placed when it starts listening */
 	if (!ev->sport || !ev->dport)
 		return false;
 	if (ev->task_context) {
 		/* connect(), close(), shutdown(): the task acts on its socket */
 		char comm[17];
+		int pid = task_proc(ev, so, cc);
 
 		fmt_buf(comm, sizeof(comm), "%s", ev->comm);
-		fresh_comm(so, task_proc(ev), comm, sizeof(comm));
+		fresh_comm(so, pid, comm, sizeof(comm));
 		make_key(&k, &ev->src, ev->sport, &ev->dst, ev->dport);
-		sockowner_note(so, &k, task_proc(ev), comm, now_ns);
-		cache_note(cc, so, task_proc(ev));
+		sockowner_note(so, &k, pid, comm, now_ns);
+		cache_note(cc, so, pid);
 		return false;
 	}
 	/* a passive open completed in softirq: the owner accepts it later */
 	return !strcmp(ev->state, "TCP_ESTABLISHED") && !strcmp(ev->oldstate, "TCP_SYN_RECV");
 }
 
+void join_on_fork(const struct tfs_event *ev, const struct sockowner *so,
+		  struct join_ctx_cache *cc)
+{
+	int tgid;
+
+	if (ev->kind != TFS_FORK || !cc)
+		return;
+	tgid = procctx_tgid(proc_root(so), ev->child_pid);
+	if (tgid <= 0 || tgid == ev->child_pid)
+		return;   /* gone already, or a process of its own */
+	tid_note(cc, ev->child_pid, tgid);
+	cache_note(cc, so, tgid);
+}
 
 bool join_pid_gone(const char *proc_root, int pid)
 {
@@ -174,7 +229,7 @@ void join_reset_from_trace(const struct tfs_event *ev, int64_t wall_ns, struct s
 {
 	struct procctx now, *pc = NULL;
 
-	owner_of(ev, wall_ns, so, out);
+	owner_of(ev, wall_ns, so, cc, out);
 	/* the owner's namespace and cgroup: read now, else as last seen */
 	if (out->pid >= 0) {
 		if (procctx_of(so ? sockowner_proc_root(so) : NULL, out->pid, &now) && now.netns)

@@ -23,9 +23,16 @@
  * when a task is seen acting on a socket: a process that resets and exits
  * before its event is read is still placed. Bounded (JOIN_CTX_SLOTS). */
 #define JOIN_CTX_SLOTS 256
+/* And which process recent threads belong to, read when each was created
+ * (sched_process_fork): a thread-per-connection server's thread that
+ * closes its socket and exits before its reset is read, on a trace that
+ * could not name its process, is still given its process. */
+#define JOIN_TID_SLOTS 1024
 struct join_ctx_cache {
 	struct { int pid; struct procctx c; } e[JOIN_CTX_SLOTS];
 	unsigned next;
+	struct { int tid, tgid; } t[JOIN_TID_SLOTS];
+	unsigned tnext;
 };
 
 /* Is reason one sent from the close() path (the task is the closer)? */
@@ -44,6 +51,10 @@ void join_reset_from_trace(const struct tfs_event *ev, int64_t wall_ns, struct s
  * new connection's owner. */
 bool join_on_state(const struct tfs_event *ev, struct sockowner *so, struct join_ctx_cache *cc,
 		   int64_t now_ns);
+
+/* A fork event: remember the process of a new thread (cc may be NULL). */
+void join_on_fork(const struct tfs_event *ev, const struct sockowner *so,
+		  struct join_ctx_cache *cc);
 
 /* This host's addresses from getifaddrs() into a[0..max): their number, or
  * -1 with errno set. */

@@ -36,6 +36,10 @@ void watcher_on_event(const struct tfs_event *ev, void *ctx)
 			w->refresh_wanted = true;
 		return;
 	}
+	if (ev->kind == TFS_FORK) {
+		join_on_fork(ev, w->owners, w->places);
+		return;
+	}
 	join_reset_from_trace(ev, wall, w->owners, w->places, &r);
 	engine_kernel_reset(w->eng, &r);
 }

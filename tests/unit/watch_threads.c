@@ -1,0 +1,177 @@
+/* watch_threads: a thread-per-connection server's thread closes its socket
+ * with data unread and exits before its reset is read, on a trace that
+ * could not name its process ("<...>-TID (-------)"): the reset is still
+ * owned by the server process, placed in its namespace and cgroup, when
+ * the thread's creation (sched_process_fork) was seen while it lived; and
+ * by the process that held the socket when a refresh had found it. Without
+ * either it stays the thread id. Pids, comms and namespaces are drawn
+ * (seed printed). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "sources/procctx.h"
+#include "sources/tracefs.h"
+#include "unit.h"
+#include "watch/join.h"
+
+static char root[256];
+
+static void put(const char *rel, const char *text)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	f = fopen(path, "w");
+	CHECK(f != NULL);
+	if (f) {
+		fputs(text, f);
+		fclose(f);
+	}
+}
+
+static void mkproc(int pid, int tgid, const char *comm, const char *cgroup)
+{
+	char rel[512], text[256];
+
+	snprintf(rel, sizeof(rel), "%s/%d", root, pid);
+	mkdir(rel, 0755);
+	snprintf(rel, sizeof(rel), "%d/status", pid);
+	snprintf(text, sizeof(text), "Name:\t%s\nUmask:\t0022\nState:\tS (sleeping)\nTgid:\t%d\nNgid:\t0\nPid:\t%d\n",
+		 comm, tgid, pid);
+	put(rel, text);
+	snprintf(rel, sizeof(rel), "%d/comm", pid);
+	snprintf(text, sizeof(text), "%s\n", comm);
+	put(rel, text);
+	snprintf(rel, sizeof(rel), "%d/cgroup", pid);
+	snprintf(text, sizeof(text), "0::%s\n", cgroup);
+	put(rel, text);
+	snprintf(rel, sizeof(rel), "%s/%d/ns", root, pid);
+	mkdir(rel, 0755);
+	snprintf(rel, sizeof(rel), "%d/ns/net", pid);
+	put(rel, "");
+}
+
+static void rmproc(int pid)
+{
+	static const char *const files[] = { "status", "comm", "cgroup", "ns/net", "ns", "" };
+	char path[512];
+
+	for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), "%s/%d/%s", root, pid, files[i]);
+		if (remove(path))
+			CHECK(0);
+	}
+}
+
+static uint64_t netns_of(int pid)
+{
+	char path[512];
+	struct stat st;
+
+	snprintf(path, sizeof(path), "%s/%d/ns/net", root, pid);
+	return stat(path, &st) ? 0 : (uint64_t)st.st_ino;
+}
+
+static void line(char *out, size_t size, const char *comm, int tid, const char *tgid,
+		 const char *body)
+{
+	snprintf(out, size, " %s-%d (%s) [001] ...1. 500.000100: %s", comm, tid, tgid, body);
+}
+
+/* One run: the server pid, a thread of it, its reset. fork_seen: the
+ * thread's creation was read while it lived. */
+static void run(int srv, int tid, const char *comm, bool fork_seen)
+{
+	char buf[512], cg[64];
+	struct sockowner_opts oo = { .proc_root = root };
+	struct sockowner *so = sockowner_new(&oo);
+	struct join_ctx_cache *cc = calloc(1, sizeof(*cc));
+	struct tfs_event ev;
+	struct kernel_reset r;
+	uint64_t ns;
+
+	CHECK(so && cc);
+	if (!so || !cc)
+		return;
+	snprintf(cg, sizeof(cg), "/lab.slice/srv-%d.scope", srv);
+	mkproc(srv, srv, comm, cg);
+	mkproc(tid, srv, comm, cg);
+	ns = netns_of(srv);
+	if (fork_seen) {
+		char body[200];
+
+		snprintf(body, sizeof(body),
+			 "sched_process_fork: comm=%s pid=%d child_comm=%s child_pid=%d", comm, srv, comm, tid);
+		line(buf, sizeof(buf), comm, srv, "-------", body);
+		CHECK_EQ_INT(tfs_parse_line(buf, strlen(buf), &ev), TFS_LINE_EVENT);
+		CHECK_EQ_INT(ev.kind, TFS_FORK);
+		CHECK_EQ_INT(ev.parent_pid, srv);
+		CHECK_EQ_INT(ev.child_pid, tid);
+		join_on_fork(&ev, so, cc);
+	}
+	rmproc(tid);   /* the thread closed its socket and exited */
+	line(buf, sizeof(buf), "<...>", tid, "-------",
+	     "tcp_send_reset: skbaddr=0000000000000001 skaddr=0000000000000002 "
+	     "src=10.99.2.2:80 dest=10.99.1.2:41000 state=TCP_CLOSE reason=TCP_ABORT_ON_CLOSE");
+	CHECK_EQ_INT(tfs_parse_line(buf, strlen(buf), &ev), TFS_LINE_EVENT);
+	CHECK_EQ_INT(ev.tgid, 0);
+	join_reset_from_trace(&ev, 1000, so, cc, &r);
+	CHECK(r.by_closer);
+	if (fork_seen) {
+		CHECK_EQ_INT(r.pid, srv);
+		CHECK_EQ_INT(r.netns, ns);
+		CHECK_EQ_STR(r.cgroup, cg);
+		CHECK_EQ_STR(r.comm, comm);
+		CHECK(!r.owner_gone);
+	} else {
+		CHECK_EQ_INT(r.pid, tid);   /* nothing said more */
+		CHECK(r.owner_gone);
+	}
+	rmproc(srv);
+	sockowner_free(so);
+	free(cc);
+}
+
+int main(void)
+{
+	static const char *const comms[] = { "python3", "java", "my server", "srv=x pid=1" };
+	unsigned seed = (unsigned)time(NULL) ^ (unsigned)getpid();
+	const char *env = getenv("SEED");
+
+	if (env)
+		seed = (unsigned)strtoul(env, NULL, 10);
+	printf("watch_threads: SEED=%u\n", seed);
+	srand(seed);
+	snprintf(root, sizeof(root), "/tmp/rstscope-threads.XXXXXX");
+	CHECK(mkdtemp(root) != NULL);
+	for (int i = 0; i < 20; i++) {
+		int srv = 1000 + rand() % 100000, tid = srv + 1 + rand() % 500;
+		const char *comm = comms[rand() % 4];
+
+		run(srv, tid, comm, i % 2 == 0);
+	}
+	/* the fork line with a comm of spaces and '=' on both sides */
+	{
+		static const char l[] = " a b-7 (7) [000] ..... 1.0: sched_process_fork: comm=a pid=9 b "
+					"pid=7 child_comm=x child_pid=3 y child_pid=8";
+		struct tfs_event ev;
+
+		CHECK_EQ_INT(tfs_parse_line(l, strlen(l), &ev), TFS_LINE_EVENT);
+		CHECK_EQ_INT(ev.parent_pid, 7);
+		CHECK_EQ_INT(ev.child_pid, 8);
+		for (size_t n = 0; n < sizeof(l) - 1; n++) {
+			char *cut = malloc(n ? n : 1);
+
+			memcpy(cut, l, n);
+			tfs_parse_line(cut, n, &ev);   /* never past n (ASan) */
+			free(cut);
+		}
+	}
+	rmdir(root);
+	return unit_done("watch_threads");
+}
