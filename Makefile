@@ -1,5 +1,5 @@
 # rstscope: who reset this TCP connection, and why.
-# Targets: all demo check bench fuzz install clean. Objects go to $(O).
+# Targets: all demo check bench fuzz man install clean. Objects go to $(O).
 O       ?= build
 PREFIX  ?= /usr/local
 DESTDIR ?=
@@ -16,7 +16,7 @@ DEPS    := $(SRCS:%.c=$(O)/%.d)
 UNIT    := $(patsubst tests/unit/%.c,$(O)/tests/%,$(wildcard tests/unit/*.c))
 BIN     := $(O)/rstscope
 
-.PHONY: all demo check check-fast check-asan bench fuzz install clean deps unit samples
+.PHONY: all demo check check-fast check-asan bench fuzz man install clean deps unit samples
 all: $(BIN)
 
 $(O)/%.o: %.c
@@ -94,10 +94,22 @@ bench: deps all
 samples: all
 	@lab/record-samples.sh
 
-install: all
-	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/rstscope/lab
+# Man pages from their scdoc sources (only man and install need scdoc).
+MANPAGES := $(patsubst docs/man/%.scd,$(O)/man/%,$(wildcard docs/man/*.scd))
+man: $(MANPAGES)
+$(O)/man/%: docs/man/%.scd
+	@command -v scdoc >/dev/null || { echo "man: scdoc is not installed (scripts/deps.sh installs it)" >&2; exit 1; }
+	@mkdir -p $(dir $@)
+	scdoc <$< >$@.tmp && mv $@.tmp $@
+
+install: all man
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/rstscope/lab \
+	  $(DESTDIR)$(PREFIX)/share/man/man1 $(DESTDIR)$(PREFIX)/share/bash-completion/completions
 	install -m 0755 $(BIN) $(DESTDIR)$(PREFIX)/bin/rstscope
 	cp -r lab/. $(DESTDIR)$(PREFIX)/share/rstscope/lab/
+	install -m 0644 $(MANPAGES) $(DESTDIR)$(PREFIX)/share/man/man1/
+	install -m 0644 scripts/rstscope.bash-completion \
+	  $(DESTDIR)$(PREFIX)/share/bash-completion/completions/rstscope
 
 clean:
 	rm -rf $(O) $(O)-asan $(FUZZ_O)
