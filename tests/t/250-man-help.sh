@@ -5,7 +5,8 @@
 # scdoc and man without warnings; `make install PREFIX=...` puts the pages
 # where `MANPATH=PREFIX/share/man man rstscope-analyze` finds them and the
 # completion where bash-completion looks, and the installed completion
-# completes commands, options and files.
+# completes commands, options and files. (-o all: the binary under test is
+# installed as it is, never rebuilt with other flags.)
 set -u
 command -v scdoc >/dev/null || { echo "scdoc is not installed (scripts/deps.sh installs it)"; exit 77; }
 command -v man >/dev/null || { echo "man is not installed (apt install man-db)"; exit 77; }
@@ -35,7 +36,7 @@ python3 "$ROOT/tests/lib/man_help.py" "$tmp/man2" "$tmp/help" "$tmp/comp" analyz
 	bad "the checker missed --horizon missing from the page"
 
 # install into a temporary prefix, then read the pages with man
-make -s -C "$ROOT" O="$O" install PREFIX="$tmp/prefix" >"$tmp/install.log" 2>&1 ||
+make -s -C "$ROOT" -o all O="$O" install PREFIX="$tmp/prefix" >"$tmp/install.log" 2>&1 ||
 	{ bad "make install"; tail -5 "$tmp/install.log"; }
 share="$tmp/prefix/share"
 MANPATH="$share/man" man rstscope-analyze >"$tmp/analyze.txt" 2>"$tmp/man.err" || bad "man rstscope-analyze: exit $?"
