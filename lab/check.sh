@@ -277,8 +277,10 @@ lab_check_hostwatch() {
 	sel="select($v and .kernel_reason != null and .kernel_match == \"sent\" and .src == \"$LAB_SERVER_IP\" and
 		(.dport as \$p | \$ports | index([\$p]) != null))"
 	n=$("${J[@]}" --argjson ports "$ports" "$sel" "$out/hostwatch.json" | grep -c .)
-	bad=$("${J[@]}" --argjson ports "$ports" "$sel | select(.kernel_reason != \"NO_SOCKET\") |
-		select(.netns != \$netns or (\$cgroup != \"\" and .cgroup != \$cgroup)) |
+	# NO_SOCKET: no socket, so no process or cgroup; the namespace is the
+	# one holding the address
+	bad=$("${J[@]}" --argjson ports "$ports" "$sel |
+		select(.netns != \$netns or (.kernel_reason != \"NO_SOCKET\" and \$cgroup != \"\" and .cgroup != \$cgroup)) |
 		{type, sport, dport, kernel_reason, cause, pid, comm, netns, cgroup, owner_gone}" "$out/hostwatch.json")
 	if [ "$n" -lt 1 ]; then
 		ok=1
@@ -288,7 +290,7 @@ lab_check_hostwatch() {
 		echo "hostwatch: server resets without netns $netns${cg:+ and cgroup $cg}:" >>"$out/verdict.txt"
 		echo "$bad" | sed 's/^/    /' >>"$out/verdict.txt"
 	else
-		echo "hostwatch: $n kernel resets of the server, each (but NO_SOCKET) with netns $netns${cg:+ and cgroup $cg}" >>"$out/verdict.txt"
+		echo "hostwatch: $n kernel resets of the server, each with netns $netns${cg:+ and (but NO_SOCKET) cgroup $cg}" >>"$out/verdict.txt"
 	fi
 	# kernel-only resets in the diagnosis: the summary's resets and causes
 	if ! bad=$(jq -s -c '(map(select(.type == "kernel_reset")) | group_by(.cause) |

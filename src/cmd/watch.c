@@ -225,6 +225,11 @@ static int open_sources(struct watcher *w, const struct watch_opts *o)
 			warnx_("watch: cannot set up socket ownership: %s", strerror(errno));
 			return -1;
 		}
+		/* live: the sockets and addresses of every namespace */
+		if (!so.proc_root && so.netlink && (w->nets = netns_new(NULL))) {
+			sockowner_set_netns(w->owners, w->nets);
+			w->places->nets = w->nets;
+		}
 	}
 	if (!o->no_capture) {
 		/* a file is read whole, as analyze reads it (a "tcp" filter
@@ -370,6 +375,7 @@ cleanup:
 	metrics_free(w.met);
 	live_close(w.cap);
 	sockowner_free(w.owners);
+	netns_free(w.nets);
 	hostev_close(w.host);
 	free(w.places);
 	tracefs_close(w.kern);

@@ -18,10 +18,11 @@ static void take(struct rst_verdict *v, const struct kernel_reset *r, bool reaso
 		fmt_buf(v->kernel_state, sizeof(v->kernel_state), "%s", r->state);
 		v->by_closer = r->by_closer;
 	}
+	if (r->netns)   /* an owner's, or the namespace of the address */
+		v->netns = r->netns;
 	if (r->pid >= 0) {
 		v->pid = r->pid;
 		fmt_buf(v->comm, sizeof(v->comm), "%s", r->comm);
-		v->netns = r->netns;
 		fmt_buf(v->cgroup, sizeof(v->cgroup), "%s", r->cgroup);
 		fmt_buf(v->container, sizeof(v->container), "%s", r->container);
 		v->owner_gone = r->owner_gone;

@@ -74,7 +74,8 @@ struct kstore *kstore_new(const struct kstore_opts *o);
 void kstore_free(struct kstore *ks);
 int64_t kstore_window_ns(const struct kstore *ks);
 
-/* This host's addresses (capped at 256). 127/8 and ::1 are always local. */
+/* This host's addresses, of every namespace (capped at 4352). 127/8 and
+ * ::1 are always local. */
 void kstore_set_local(struct kstore *ks, const struct ipaddr *a, size_t n);
 bool kstore_is_local(const struct kstore *ks, const struct ipaddr *a);
 

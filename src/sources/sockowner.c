@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sources/netns.h"
 #include "util/util.h"
 
 #define WAYS 4
@@ -39,6 +40,7 @@ struct sockowner {
 	struct sockowner_stats st;
 	uint64_t pending[MAX_PENDING];   /* inodes to resolve in a refresh */
 	unsigned npending;
+	struct netns_set *ns;            /* other namespaces to ask; may be NULL */
 };
 
 static uint32_t key_hash(const struct sock_key *k)
@@ -366,12 +368,14 @@ static bool scan_allowed(struct sockowner *so, int64_t now)
 
 /* A socket seen in the table: cache it, queue its inode if unowned. */
 static void seen_socket(struct sockowner *so, const struct sock_key *k, uint32_t uid,
-			uint64_t ino, int64_t now)
+			uint64_t ino, uint64_t netns, int64_t now)
 {
 	struct entry *x = slot(so, k, true, now);
 
 	x->seen_ns = now;
 	x->own.uid = uid;
+	if (netns)
+		x->own.netns = netns;
 	if (ino && x->own.inode != ino) {
 		x->own.inode = ino;
 		x->own.pid = -1;
@@ -511,7 +515,7 @@ static int refresh_procfs(struct sockowner *so, int64_t now)
 
 			if (sockowner_parse_proc_line(line, &k, &uid, &ino, &st))
 				continue;
-			seen_socket(so, &k, uid, ino, now);
+			seen_socket(so, &k, uid, ino, 0, now);
 			seen++;
 		}
 		fclose(f);
@@ -550,9 +554,11 @@ static int nl_open(struct sockowner *so)
 	return 0;
 }
 
-/* Send one INET_DIAG request; feed every reply to seen_socket(). With id
- * NULL, a dump of all TCP sockets of family fam. Returns sockets or -1. */
-static int nl_query(struct sockowner *so, int fam, const struct inet_diag_sockid *id, int64_t now)
+/* Send one INET_DIAG request on fd (a socket of namespace netns); feed
+ * every reply to seen_socket(). With id NULL, a dump of all TCP sockets of
+ * family fam. Returns sockets or -1. */
+static int nl_query_on(struct sockowner *so, int fd, uint64_t netns, int fam,
+		       const struct inet_diag_sockid *id, int64_t now)
 {
 	struct {
 		struct nlmsghdr nlh;
@@ -561,8 +567,6 @@ static int nl_query(struct sockowner *so, int fam, const struct inet_diag_sockid
 	static char buf[32768] __attribute__((aligned(NLMSG_ALIGNTO)));
 	int seen = 0;
 
-	if (nl_open(so))
-		return -1;
 	memset(&req, 0, sizeof(req));
 	req.nlh.nlmsg_len = sizeof(req);
 	req.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
@@ -574,10 +578,10 @@ static int nl_query(struct sockowner *so, int fam, const struct inet_diag_sockid
 	if (id)
 		req.r.id = *id;
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
-	if (sendto(so->nl_fd, &req, sizeof(req), 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+	if (sendto(fd, &req, sizeof(req), 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		return -1;
 	for (int rounds = 0; rounds < 10000; rounds++) {
-		ssize_t n = recv(so->nl_fd, buf, sizeof(buf), 0);
+		ssize_t n = recv(fd, buf, sizeof(buf), 0);
 		struct nlmsghdr *h;
 
 		if (n < 0 && errno == EINTR)
@@ -598,13 +602,58 @@ static int nl_query(struct sockowner *so, int fam, const struct inet_diag_sockid
 			struct sock_key k;
 
 			diag_key(m, &k);
-			seen_socket(so, &k, m->idiag_uid, m->idiag_inode, now);
+			seen_socket(so, &k, m->idiag_uid, m->idiag_inode, netns, now);
 			seen++;
 			if (id)
 				return seen;
 		}
 	}
 	return seen;
+}
+
+/* The same on this namespace's socket. */
+static int nl_query(struct sockowner *so, int fam, const struct inet_diag_sockid *id, int64_t now)
+{
+	if (nl_open(so))
+		return -1;
+	return nl_query_on(so, so->nl_fd, netns_self(so->ns), fam, id, now);
+}
+
+/* Namespace i of so->ns (not this one): a socket inside it, or -1. */
+static int ns_diag_fd(struct sockowner *so, unsigned i)
+{
+	struct timeval tv = { .tv_sec = 0, .tv_usec = 200000 };
+	int fd = netns_socket(so->ns, i, NETLINK_SOCK_DIAG);
+
+	if (fd >= 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+	return fd;
+}
+
+/* Dump the other namespaces' tables. Sockets seen, or 0. */
+static int refresh_other_ns(struct sockowner *so, int64_t now)
+{
+	int seen = 0;
+
+	for (unsigned i = 0; i < netns_count(so->ns); i++) {
+		uint64_t ino = netns_ino(so->ns, i);
+		int fd, a, b;
+
+		if (ino == netns_self(so->ns) || (fd = ns_diag_fd(so, i)) < 0)
+			continue;
+		a = nl_query_on(so, fd, ino, AF_INET, NULL, now);
+		b = nl_query_on(so, fd, ino, AF_INET6, NULL, now);
+		if (a < 0 || b < 0)
+			so->st.netlink_errors++;
+		seen += (a > 0 ? a : 0) + (b > 0 ? b : 0);
+		close(fd);
+	}
+	return seen;
+}
+
+void sockowner_set_netns(struct sockowner *so, struct netns_set *ns)
+{
+	so->ns = so->netlink ? ns : NULL;
 }
 
 int sockowner_refresh(struct sockowner *so, int64_t now_ns)
@@ -622,6 +671,8 @@ int sockowner_refresh(struct sockowner *so, int64_t now_ns)
 			so->nl_fd = -1;
 		}
 		seen = a < 0 && b < 0 ? -1 : (a > 0 ? a : 0) + (b > 0 ? b : 0);
+		if (so->ns)
+			seen = (seen > 0 ? seen : 0) + refresh_other_ns(so, now_ns);
 	}
 	if (seen < 0)
 		seen = refresh_procfs(so, now_ns);
@@ -672,7 +723,18 @@ bool sockowner_lookup(struct sockowner *so, const struct sock_key *k, int64_t no
 		memcpy(id.idiag_src, v4 ? kk.laddr.b + 12 : kk.laddr.b, v4 ? 4 : 16);
 		memcpy(id.idiag_dst, v4 ? kk.raddr.b + 12 : kk.raddr.b, v4 ? 4 : 16);
 		id.idiag_cookie[0] = id.idiag_cookie[1] = INET_DIAG_NOCOOKIE;
-		if (nl_query(so, v4 ? AF_INET : AF_INET6, &id, now_ns) < 0)
+		/* in the namespace that holds the local address, if not this one */
+		uint64_t ino = so->ns ? netns_of_addr(so->ns, &kk.laddr) : 0;
+		int rc = 0, fd = -1;
+
+		for (unsigned i = 0; ino && ino != netns_self(so->ns) && i < netns_count(so->ns); i++)
+			if (netns_ino(so->ns, i) == ino && (fd = ns_diag_fd(so, i)) >= 0) {
+				rc = nl_query_on(so, fd, ino, v4 ? AF_INET : AF_INET6, &id, now_ns);
+				close(fd);
+			}
+		if (fd < 0)
+			rc = nl_query(so, v4 ? AF_INET : AF_INET6, &id, now_ns);
+		if (rc < 0)
 			so->st.netlink_errors++;
 	} else if (!x && scan_allowed(so, now_ns)) {
 		refresh_procfs(so, now_ns);

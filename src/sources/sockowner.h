@@ -27,6 +27,7 @@ struct sock_owner {
 	char comm[17];
 	uint32_t uid;
 	uint64_t inode;      /* 0: none (time-wait, orphaned, or learned from an event) */
+	uint64_t netns;      /* the namespace whose table listed it; 0: unknown */
 };
 
 struct sockowner_opts {
@@ -42,6 +43,13 @@ struct sockowner_stats {
 
 /* NULL on allocation failure. */
 struct sockowner *sockowner_new(const struct sockowner_opts *o);
+
+/* Ask sock_diag in every namespace of ns too (live, netlink only): the
+ * sockets of services in namespaces of their own (containers). ns stays
+ * the caller's; NULL: this namespace only. A 4-tuple found in two
+ * namespaces is the last one read. */
+struct netns_set;
+void sockowner_set_netns(struct sockowner *so, struct netns_set *ns);
 void sockowner_free(struct sockowner *so);
 
 /* Re-read the socket table and find the owners of sockets not known yet.

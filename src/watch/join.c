@@ -142,8 +142,19 @@ static void owner_of(const struct tfs_event *ev, int64_t wall_ns, struct sockown
 	if (so && (ev->kind == TFS_RECV_RESET || ev->skaddr || ev->dport == 0) &&
 	    sockowner_lookup(so, &k, wall_ns, &own)) {
 		out->pid = own.pid;
+		out->netns = own.netns;
 		fmt_buf(out->comm, sizeof(out->comm), "%s", own.comm);
 	}
+}
+
+#define JOIN_NETS_MIN_NS (1000LL * 1000000)
+
+/* 127.0.0.0/8 and ::1: every namespace has them. */
+static bool everywhere(const struct ipaddr *a)
+{
+	static const uint8_t v6lo[16] = { [15] = 1 };
+
+	return (ipaddr_is_v4(a) && a->b[12] == 127) || !memcmp(a->b, v6lo, 16);
 }
 
 static struct procctx *cache_find(struct join_ctx_cache *cc, int pid)
@@ -243,5 +254,16 @@ void join_reset_from_trace(const struct tfs_event *ev, int64_t wall_ns, struct s
 		out->netns = pc->netns;
 		fmt_buf(out->cgroup, sizeof(out->cgroup), "%s", pc->cgroup);
 		fmt_buf(out->container, sizeof(out->container), "%s", pc->container);
+	}
+	/* no process to ask (NO_SOCKET, a time-wait socket): the namespace
+	 * that holds the address the reset came from */
+	if (!out->netns && cc && cc->nets && !everywhere(&out->src)) {
+		out->netns = netns_of_addr(cc->nets, &out->src);
+		/* a namespace made since the last look: look again, once a second */
+		if (!out->netns && wall_ns - cc->nets_read_ns >= JOIN_NETS_MIN_NS) {
+			cc->nets_read_ns = wall_ns;
+			netns_refresh(cc->nets);
+			out->netns = netns_of_addr(cc->nets, &out->src);
+		}
 	}
 }

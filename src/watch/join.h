@@ -15,6 +15,7 @@
 #include <stdint.h>
 
 #include "kernel/kernel.h"
+#include "sources/netns.h"
 #include "sources/procctx.h"
 #include "sources/sockowner.h"
 #include "sources/tracefs.h"
@@ -33,6 +34,10 @@ struct join_ctx_cache {
 	unsigned next;
 	struct { int tid, tgid; } t[JOIN_TID_SLOTS];
 	unsigned tnext;
+	/* the host's namespaces (may be NULL): a reset of no socket is placed
+	 * in the one holding its local address */
+	struct netns_set *nets;
+	int64_t nets_read_ns;        /* when nets was last read again for a miss */
 };
 
 /* Is reason one sent from the close() path (the task is the closer)? */

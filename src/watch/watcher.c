@@ -16,11 +16,14 @@
 
 int watcher_load_local(struct watcher *w)
 {
-	struct ipaddr a[LOCAL_MAX];
+	static struct ipaddr a[LOCAL_MAX + NETNS_ADDRS];
 	int n = join_local_addrs(a, LOCAL_MAX);
 
 	if (n < 0)
 		return -1;
+	/* the tracepoints see every namespace: their addresses are this host's */
+	if (w->nets && netns_refresh(w->nets) >= 0)
+		n += (int)netns_addrs(w->nets, a + n, NETNS_ADDRS);
 	engine_kernel_local(w->eng, a, (size_t)n);
 	return 0;
 }

@@ -24,6 +24,7 @@ struct watcher {
 	struct tracefs *kern;
 	struct sockowner *owners;
 	struct join_ctx_cache *places; /* where recent processes live; may be NULL */
+	struct netns_set *nets;      /* the host's namespaces (live); may be NULL */
 	struct hostev *host;         /* OOM kills from the kernel log; may be NULL */
 	struct engine *eng;          /* always there (kernel resets alone are verdicts) */
 	struct metrics *met;
@@ -34,11 +35,12 @@ struct watcher {
 	/* state */
 	uint64_t rsts, frames;
 	uint64_t lost_seen;          /* overrun + dropped at the last look */
-	int64_t last_refresh_ns, last_tick_ns, last_local_ns;
+	int64_t last_refresh_ns, last_tick_ns, last_local_ns, last_nets_ns;
 	bool refresh_wanted;
 };
 
-/* This host's addresses into the engine; 0 or -1. */
+/* This host's addresses into the engine, those of every namespace of
+ * w->nets too (read again now); 0 or -1. */
 int watcher_load_local(struct watcher *w);
 
 /* tracefs_read() callback */
