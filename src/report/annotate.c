@@ -351,7 +351,7 @@ int annot_write(struct annot *a, const char *in_path, FILE *out, const char *shb
 	} else if (copy_pcap(a, in_path, w, res, err, errsz)) {
 		goto out;
 	}
-	if (fflush(out)) {
+	if (pcapng_out_flush(w) || fflush(out)) {
 		fmt_buf(err, errsz, "cannot write: %s", strerror(errno));
 		goto out;
 	}

@@ -6,9 +6,16 @@
 #include <string.h>
 
 #define OPT_VALUE_MAX 65535u
+/* blocks gather here and go to the stream in writes this large (fwrite
+ * per field costs more than the copy of the frame) */
+#define OUTBUF (1u << 20)
 
 struct pcapng_out {
 	FILE *f;
+	uint8_t *ob;            /* blocks not yet written to f */
+	size_t ob_len;
+	int failed;             /* a write failed: errno was kept */
+	int err;
 	uint8_t *opts;          /* the next block's options */
 	size_t opts_len, opts_cap;
 	uint32_t n_ifaces;
@@ -19,8 +26,14 @@ struct pcapng_out *pcapng_out_new(FILE *f)
 {
 	struct pcapng_out *w = calloc(1, sizeof(*w));
 
-	if (w)
-		w->f = f;
+	if (!w)
+		return NULL;
+	w->f = f;
+	w->ob = malloc(OUTBUF);
+	if (!w->ob) {
+		free(w);
+		return NULL;
+	}
 	return w;
 }
 
@@ -28,8 +41,41 @@ void pcapng_out_free(struct pcapng_out *w)
 {
 	if (!w)
 		return;
+	free(w->ob);
 	free(w->opts);
 	free(w);
+}
+
+int pcapng_out_flush(struct pcapng_out *w)
+{
+	if (!w->failed && w->ob_len && fwrite(w->ob, 1, w->ob_len, w->f) != w->ob_len) {
+		w->failed = 1;
+		w->err = errno ? errno : EIO;
+	}
+	w->ob_len = 0;
+	if (w->failed)
+		errno = w->err;
+	return w->failed ? -1 : 0;
+}
+
+/* Append n bytes to the output. 0, or -1 (errno) once a write failed. */
+static int put(struct pcapng_out *w, const void *p, size_t n)
+{
+	if (!n)
+		return 0;
+	if (n > OUTBUF - w->ob_len && pcapng_out_flush(w))
+		return -1;
+	if (n >= OUTBUF) {
+		if (fwrite(p, 1, n, w->f) != n) {
+			w->failed = 1;
+			w->err = errno ? errno : EIO;
+			return -1;
+		}
+		return 0;
+	}
+	memcpy(w->ob + w->ob_len, p, n);
+	w->ob_len += n;
+	return 0;
 }
 
 /* Room for n more option bytes, within the block cap. 0, or -1. */
@@ -126,12 +172,13 @@ static int block(struct pcapng_out *w, uint32_t type, const void *body, size_t b
 		errno = EFBIG;
 		goto out;
 	}
-	if (fwrite(&type, 4, 1, w->f) != 1 || fwrite(&t32, 4, 1, w->f) != 1 ||
-	    fwrite(body, 1, body_len, w->f) != body_len ||
-	    (body2_len && fwrite(body2, 1, body2_len, w->f) != body2_len) ||
-	    fwrite(zero, 1, pad2, w->f) != pad2 ||
-	    (w->opts_len && fwrite(w->opts, 1, w->opts_len, w->f) != w->opts_len) ||
-	    (ol && fwrite(zero, 1, 4, w->f) != 4) || fwrite(&t32, 4, 1, w->f) != 1)
+	if (w->failed) {
+		errno = w->err;
+		goto out;
+	}
+	if (put(w, &type, 4) || put(w, &t32, 4) || put(w, body, body_len) ||
+	    put(w, body2, body2_len) || put(w, zero, pad2) || put(w, w->opts, w->opts_len) ||
+	    put(w, zero, ol ? 4 : 0) || put(w, &t32, 4))
 		goto out;
 	w->blocks++;
 	w->bytes += total;

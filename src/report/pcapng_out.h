@@ -21,9 +21,13 @@ enum {
 
 struct pcapng_out;
 
-/* Write to f (not closed by pcapng_out_free). NULL on no memory. */
+/* Write to f (not closed by pcapng_out_free). NULL on no memory. Blocks
+ * are buffered: pcapng_out_flush() hands them to f; free drops what was
+ * not flushed. */
 struct pcapng_out *pcapng_out_new(FILE *f);
 void pcapng_out_free(struct pcapng_out *w);
+/* 0, or -1 (errno) when this or an earlier write to f failed. */
+int pcapng_out_flush(struct pcapng_out *w);
 
 /* Options of the next block, added before the block is written. Text of
  * any length: a comment longer than an option holds (65535 bytes) becomes
@@ -36,7 +40,8 @@ int pcapng_out_comment(struct pcapng_out *w, const char *text);
 int pcapng_out_opts_raw(struct pcapng_out *w, const uint8_t *opts, size_t len);
 
 /* The blocks; each takes the options added since the last block. 0, or -1
- * (write error: errno; a block past the cap: EFBIG). */
+ * (write error: errno, and every later call fails too; a block past the
+ * cap: EFBIG). */
 int pcapng_out_shb(struct pcapng_out *w);
 /* Returns the new interface's index (0, 1, ...), or -1. */
 long pcapng_out_idb(struct pcapng_out *w, uint16_t link, uint32_t snaplen);

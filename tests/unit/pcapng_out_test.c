@@ -73,6 +73,7 @@ int main(void)
 	CHECK_EQ_INT(pcapng_out_epb(w, 0, 0, data[0], PCAPNG_OUT_BLOCK_MAX, PCAPNG_OUT_BLOCK_MAX), -1);
 	CHECK_EQ_INT(errno, EFBIG);
 	CHECK_EQ_INT(pcapng_out_blocks(w), 3 + FRAMES);
+	CHECK_EQ_INT(pcapng_out_flush(w), 0);
 	pcapng_out_free(w);
 	fclose(f);
 	CHECK_EQ_INT(size % 4, 0);
