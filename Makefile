@@ -114,4 +114,8 @@ install: all man
 clean:
 	rm -rf $(O) $(O)-asan $(FUZZ_O)
 
+# analyze --html embeds its page from these (.incbin: no dependency file names them)
+$(O)/src/report/html_page.o $(FUZZ_O)/src/report/html_page.o: src/report/html_page.html \
+  src/report/html_page.js
+
 -include $(DEPS) $(FUZZ_OBJS:.o=.d)

@@ -13,6 +13,7 @@
 #include "correlate/correlate.h"
 #include "engine/engine.h"
 #include "report/annotate.h"
+#include "report/html.h"
 #include "report/report.h"
 #include "sources/pcapfile.h"
 #include "util/util.h"
@@ -21,6 +22,7 @@ struct analyze_opts {
 	bool json, quiet, progress, correlate;
 	const char *filter;
 	const char *write_pcapng;  /* --write-pcapng OUT, NULL: none */
+	const char *html;          /* --html REPORT, NULL: none */
 	uint64_t explain_frame;
 	struct engine_opts eng;
 	struct report_opts rep;
@@ -32,6 +34,7 @@ struct run {
 	bool explain_found;
 	struct rst_verdict explain;
 	struct annot *annot;       /* --write-pcapng: the verdicts by frame */
+	struct html_report *html;  /* --html: what the page shows */
 	int n_files;
 	bool out_failed;           /* an annotated copy could not be written */
 };
@@ -62,6 +65,9 @@ static void usage(FILE *f)
 		"                          unchanged, each RST's verdict as its packet's comment, the\n"
 		"                          diagnosis as the file's; several captures (or OUT a\n"
 		"                          directory, or ending in '/'): OUT/NAME.pcapng each\n"
+		"      --html REPORT       one self-contained HTML page for all the captures: resets\n"
+		"                          over time by cause, idle gaps, hop distance by sender,\n"
+		"                          the causes, a table of every RST, a chosen flow's ladder\n"
 		"  -h, --help\n\n"
 		"exit: 0 no resets, 1 resets found, 2 usage, 3 an input was unreadable or corrupt\n"
 		"(results so far printed), 4 runtime failure.\n\n"
@@ -72,6 +78,7 @@ static void usage(FILE *f)
 		"  tcpdump -w - -i eth0 | rstscope analyze -\n"
 		"  rstscope analyze --explain 1234 capture.pcap\n"
 		"  rstscope analyze --write-pcapng annotated.pcapng capture.pcap\n"
+		"  rstscope analyze --html report.html a.pcap b.pcapng\n"
 		"  rstscope analyze --correlate client-side.pcap server-side.pcap\n", CORR_MAX);
 }
 
@@ -82,6 +89,8 @@ static void sink(const struct rst_verdict *v, void *ctx)
 	r->rsts++;
 	if (r->annot)
 		(void)annot_add(r->annot, v);
+	if (r->html)
+		html_rst(r->html, v);
 	if (r->o->explain_frame && v->frame == r->o->explain_frame && !r->explain_found) {
 		r->explain = *v;
 		r->explain_found = true;
@@ -165,6 +174,27 @@ static void write_copy(struct run *r, const char *path, const char *src, struct 
 	free(text);
 }
 
+/* --html: this capture's part of the page; html_capture_end reads `src`
+ * again for the flows' ladders. */
+static void html_end(struct run *r, const char *path, const char *src, struct engine *e,
+		     const char *read_err)
+{
+	struct report_opts plain = { .colour = false };
+	char *text = NULL;
+	size_t len = 0;
+	FILE *m = open_memstream(&text, &len);
+
+	if (m) {
+		report_text_summary(m, path, engine_diagnosis(e), engine_stats(e), &plain);
+		if (fclose(m)) {
+			free(text);
+			text = NULL;
+		}
+	}
+	html_capture_end(r->html, src, engine_diagnosis(e), engine_stats(e), text, read_err);
+	free(text);
+}
+
 /* Returns 0, or 1 when the file was unreadable or corrupt. */
 static int analyze_file(const char *path, struct run *r)
 {
@@ -185,8 +215,13 @@ static int analyze_file(const char *path, struct run *r)
 	const char *src = path;   /* where the frames are read from */
 	int spool_fd = -1;
 
-	if (r->annot) {   /* read twice: stdin goes to a file first */
-		annot_clear(r->annot);
+	if (r->html && html_capture_begin(r->html, path)) {
+		warnx_("'%s': out of memory", path);
+		return 1;
+	}
+	if (r->annot || r->html) {   /* read twice: stdin goes to a file first */
+		if (r->annot)
+			annot_clear(r->annot);
 		if (!strcmp(path, "-")) {
 			spool_fd = apng_spool_stdin(spool, sizeof(spool));
 			if (spool_fd < 0) {
@@ -201,6 +236,8 @@ static int analyze_file(const char *path, struct run *r)
 		warnx_("'%s': %s", path, err);
 		if (o->json)
 			report_json_error(stdout, path, 0, err);
+		if (r->html)
+			html_capture_end(r->html, NULL, NULL, NULL, NULL, err);
 		if (spool_fd >= 0)
 			close(spool_fd);
 		return 1;
@@ -261,6 +298,8 @@ static int analyze_file(const char *path, struct run *r)
 	pcapfile_close(pf);
 	if (r->annot)
 		write_copy(r, path, src, e);
+	if (r->html)
+		html_end(r, path, src, e, rc < 0 ? err : NULL);
 	engine_free(e);
 	if (spool_fd >= 0)
 		close(spool_fd);
@@ -272,7 +311,8 @@ int report_explain(FILE *f, const char *path, const struct rst_verdict *v,
 
 static int parse_args(int argc, char **argv, struct analyze_opts *o)
 {
-	enum { O_IDLE = 256, O_CWIN, O_CMIN, O_HORIZON, O_MAXF, O_NOCOLOR, O_CORR, O_WPCAPNG };
+	enum { O_IDLE = 256, O_CWIN, O_CMIN, O_HORIZON, O_MAXF, O_NOCOLOR, O_CORR, O_WPCAPNG,
+	       O_HTML };
 	static const struct option lo[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "filter", required_argument, NULL, 'f' },
@@ -286,6 +326,7 @@ static int parse_args(int argc, char **argv, struct analyze_opts *o)
 		{ "no-color", no_argument, NULL, O_NOCOLOR },
 		{ "correlate", no_argument, NULL, O_CORR },
 		{ "write-pcapng", required_argument, NULL, O_WPCAPNG },
+		{ "html", required_argument, NULL, O_HTML },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -328,6 +369,7 @@ static int parse_args(int argc, char **argv, struct analyze_opts *o)
 		case O_NOCOLOR: o->rep.colour = false; break;
 		case O_CORR: o->correlate = true; break;
 		case O_WPCAPNG: o->write_pcapng = optarg; break;
+		case O_HTML: o->html = optarg; break;
 		case 'h': usage(stdout); return 1;
 		default: usage(stderr); return -1;
 		}
@@ -358,7 +400,8 @@ bad:
 /* Pass 1 of --correlate: read every capture once, match, align; then the
  * header, and a warning for each pair without a flow in common. Read
  * errors are reported by pass 2, which meets them again. NULL: no memory. */
-static struct corr *correlate(const struct analyze_opts *o, const char *const *files, unsigned n)
+static struct corr *correlate(const struct analyze_opts *o, const char *const *files, unsigned n,
+			      struct html_report *html)
 {
 	struct corr *c = corr_new(n, files);
 	struct corr_summary *s = NULL;
@@ -388,6 +431,19 @@ static struct corr *correlate(const struct analyze_opts *o, const char *const *f
 		report_json_correlation(stdout, s);
 	else
 		report_text_correlation(stdout, s, &o->rep);
+	if (html) {   /* the same header, plain, above the page's captures */
+		struct report_opts plain = { .colour = false };
+		char *text = NULL;
+		size_t len = 0;
+		FILE *m = open_memstream(&text, &len);
+
+		if (m) {
+			report_text_correlation(m, s, &plain);
+			if (!fclose(m))
+				html_correlation(html, text);
+		}
+		free(text);
+	}
 	free(s);
 	return c;
 fail:
@@ -410,12 +466,14 @@ int cmd_analyze(int argc, char **argv)
 		return rc > 0 ? RS_EXIT_OK : RS_EXIT_USAGE;
 	r.o = &o;
 	r.n_files = argc - optind;
-	if (o.write_pcapng && !(r.annot = annot_new())) {
+	if ((o.write_pcapng && !(r.annot = annot_new())) || (o.html && !(r.html = html_new()))) {
 		warnx_("analyze: out of memory");
+		annot_free(r.annot);
 		return RS_EXIT_RUNTIME;
 	}
 	if (o.correlate) {
-		corr = correlate(&o, (const char *const *)argv + optind, (unsigned)(argc - optind));
+		corr = correlate(&o, (const char *const *)argv + optind, (unsigned)(argc - optind),
+				 r.html);
 		if (!corr)
 			return RS_EXIT_RUNTIME;
 		o.eng.corr_lookup = corr_lookup;
@@ -433,6 +491,9 @@ int cmd_analyze(int argc, char **argv)
 	}
 	corr_free(corr);
 	annot_free(r.annot);
+	if (r.html && html_write_file(r.html, o.html))
+		r.out_failed = true;
+	html_free(r.html);
 	fflush(stdout);
 	if (ferror(stdout) || r.out_failed)
 		return RS_EXIT_RUNTIME;
