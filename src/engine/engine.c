@@ -53,7 +53,8 @@ struct engine *engine_new(const struct engine_opts *o, engine_sink_fn sink, void
 		engine_opts_default(&e->o);
 	if (e->o.horizon_s < e->o.cluster_window_s)
 		e->o.horizon_s = e->o.cluster_window_s;
-	e->ft = flow_table_new(e->o.max_flows, e->o.flow_idle_expire_s, 30.0 + e->o.horizon_s);
+	e->ft = flow_table_new(e->o.max_flows, e->o.flow_idle_expire_s, 30.0 + e->o.horizon_s,
+			       e->o.idle_min_s);
 	e->diag = malloc(sizeof(*e->diag));
 	if (e->o.kernel) {
 		struct kstore_opts ko = { .window_s = e->o.kernel_window_s };
@@ -164,6 +165,14 @@ void engine_host_event(struct engine *e, const struct khost_event *h)
 {
 	if (e->ks)
 		kstore_add_host(e->ks, h);
+}
+
+void engine_host_finding(struct engine *e, const char *name, enum rst_cause cause,
+			 const char *where, uint64_t netns, uint64_t count, double rate,
+			 int64_t ts_ns)
+{
+	if (e->diag)
+		diagnosis_host(e->diag, name, cause, where, netns, count, rate, ts_ns);
 }
 
 void engine_kernel_local(struct engine *e, const struct ipaddr *a, size_t n)
@@ -362,7 +371,7 @@ static void segment(struct engine *e, const struct tcp_view *v, uint32_t hash, i
 		    const char *file, uint64_t frame)
 {
 	struct flow *f;
-	bool created;
+	bool created, absorbed;
 	int dir;
 
 	int64_t when = ts;
@@ -373,9 +382,12 @@ static void segment(struct engine *e, const struct tcp_view *v, uint32_t hash, i
 	}
 	e->clock = ts;
 	engine_advance(e, ts);
-	f = flow_lookup(e->ft, v, hash, ts, &dir, &created);
-	if (!f)
+	f = flow_lookup(e->ft, v, hash, ts, &dir, &created, &absorbed);
+	if (!f) {
+		if (absorbed)
+			goto done;
 		return;
+	}
 	/* a new SYN on a closed tuple (or a SYN with a new ISN) starts a new flow */
 	if (!created && (v->flags & (TH_SYN | TH_ACK | TH_RST)) == TH_SYN &&
 	    (f->state == FS_CLOSED || (f->d[dir].syn && f->d[dir].seq_valid &&
@@ -412,6 +424,7 @@ static void segment(struct engine *e, const struct tcp_view *v, uint32_t hash, i
 	}
 	if (v->payload_len)
 		f->last_data_dir = (uint8_t)dir;
+done:
 	if (++e->since_expire >= 1024) {
 		e->since_expire = 0;
 		flow_expire(e->ft, ts);

@@ -4,7 +4,14 @@
  * addressing over indices into a pool; flows sit on one of two
  * recency lists (open, closed) so the idlest is found in O(1) for expiry
  * and for eviction when the cap is reached. A flow with pending RST
- * verdicts (pin > 0) is never expired or evicted. */
+ * verdicts (pin > 0) is never expired or evicted.
+ *
+ * A flow that has seen only its SYN (and the SYN-ACK, and retransmissions
+ * of either) is an embryo, kept in a compact form of its own: a SYN
+ * flood's half-open flows cost a third of a full flow's memory. The first
+ * other segment promotes it to the full state it would have had, so no
+ * detector ever sees an embryo; embryos count as flows everywhere (the
+ * cap, eviction, expiry, the stats). */
 #ifndef RSTSCOPE_FLOWS_H
 #define RSTSCOPE_FLOWS_H
 #include <stdbool.h>
@@ -88,16 +95,22 @@ struct flow_table_stats {
 
 struct flow_table;
 
-/* max_flows caps the live flows; idle_expire_s and closed_expire_s age them. */
-struct flow_table *flow_table_new(size_t max_flows, double idle_expire_s, double closed_expire_s);
+/* max_flows caps the live flows; idle_expire_s and closed_expire_s age them;
+ * idle_min_s is the engine's idle gap (embryos track it as the engine does). */
+struct flow_table *flow_table_new(size_t max_flows, double idle_expire_s, double closed_expire_s,
+				  double idle_min_s);
 void flow_table_free(struct flow_table *t);
 
 /* Find the flow of v's 5-tuple, whose flow_hash() is `hash`, or create it
  * (evicting the idlest unpinned flow at the cap). *dir is set to the
  * direction of v within the flow and *created to whether it is new.
- * Returns NULL only when every flow is pinned. */
+ * A segment an embryo records by itself (a SYN that starts a flow, its
+ * SYN-ACK, their retransmissions) is recorded, with all the engine would
+ * do with it (the host's TTLs, idle gaps, the recency list): NULL with
+ * *absorbed set. Otherwise NULL only when every flow is pinned (or no
+ * memory is left). */
 struct flow *flow_lookup(struct flow_table *t, const struct tcp_view *v, uint32_t hash,
-			 int64_t now_ns, int *dir, bool *created);
+			 int64_t now_ns, int *dir, bool *created, bool *absorbed);
 /* v's tuple hash (both directions alike). */
 uint32_t flow_hash(const struct tcp_view *v);
 /* Hints for a lookup soon: bring the hash's slots, then its flow, into the
