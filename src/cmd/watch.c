@@ -55,7 +55,8 @@ static void usage(FILE *f)
 		"      --metrics ADDR:PORT serve Prometheus metrics at /metrics (PORT alone:\n"
 		"                          127.0.0.1)\n"
 		"run:\n"
-		"  -d, --duration S        stop after S seconds (default: until SIGINT/SIGTERM)\n"
+		"  -d, --duration S        stop after S seconds (default: until SIGINT, SIGTERM\n"
+		"                          or SIGHUP)\n"
 		"  -Z, --user USER         drop to USER after opening the sources\n"
 		"      --window S          kernel event <-> wire RST time window (default 1.0)\n"
 		"      --horizon S         how long an RST's verdict stays open (default 2.0)\n"
@@ -338,6 +339,15 @@ int cmd_watch(int argc, char **argv)
 	w.out = stdout;
 	w.json = o.json;
 	w.rep.colour = want_colour(1);
+	/* before the instance exists: a signal while opening still ends in
+	 * cleanup, never in the default action that would leave it behind */
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	/* a closed terminal ends the run as SIGTERM does: summary, instance removed */
+	sigaction(SIGHUP, &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
 	if (open_sources(&w, &o))
 		goto cleanup;
 	if (o.user) {
@@ -358,11 +368,6 @@ int cmd_watch(int argc, char **argv)
 		goto cleanup;
 	}
 	say_sources(&w, &o);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_signal;
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
 	if (o.read_file || (o.trace_replay && !w.cap))
 		run_replay(&w);
 	else

@@ -156,10 +156,64 @@ fail:
 	return NULL;
 }
 
-/* Is pid alive (or not ours to tell)? */
-static bool pid_alive(long pid)
+/* How long process pid has run, in ns (now on CLOCK_BOOTTIME less field 22
+ * of /proc/PID/stat, its start in clock ticks since boot); -1 when it is
+ * gone or a zombie, -2 when /proc cannot tell. */
+static int64_t proc_age_ns(long pid)
 {
-	return kill((pid_t)pid, 0) == 0 || errno == EPERM;
+	char path[64], buf[1024];
+	const char *p;
+	unsigned long long ticks;
+	long hz = sysconf(_SC_CLK_TCK);
+
+	fmt_buf(path, sizeof(path), "/proc/%ld/stat", pid);
+	if (read_small(path, buf, sizeof(buf)) <= 0)
+		return errno == ENOENT || errno == ESRCH ? -1 : -2;
+	/* the comm may hold spaces and parentheses: fields follow the last ')' */
+	p = strrchr(buf, ')');
+	if (!p || p[1] != ' ' || hz <= 0)
+		return -2;
+	if (p[2] == 'Z' || p[2] == 'X')
+		return -1;
+	p += 2;
+	for (int field = 3; field < 22; field++) {
+		p = strchr(p, ' ');
+		if (!p)
+			return -2;
+		p++;
+	}
+	if (sscanf(p, "%llu", &ticks) != 1)
+		return -2;
+	return clock_ns(CLOCK_BOOTTIME) - (int64_t)(ticks * (1000000000ull / (unsigned long)hz));
+}
+
+/* Does the instance "rstscope-<pid>" made at made_ns (its directory's mtime,
+ * CLOCK_REALTIME) still belong to a live rstscope? Its pid must run an
+ * rstscope binary that is older than the instance (a second of slack for
+ * clock steps); a pid reused by another program, or by a later rstscope,
+ * owns nothing. Whatever /proc cannot tell is taken as alive. */
+static bool owner_alive(long pid, int64_t made_ns)
+{
+	char path[64], exe[512];
+	const char *base;
+	ssize_t n;
+	int64_t age;
+
+	if (kill((pid_t)pid, 0) && errno != EPERM)
+		return false;
+	age = proc_age_ns(pid);
+	if (age == -1)
+		return false;
+	if (age >= 0 && age + 1000000000LL < clock_ns(CLOCK_REALTIME) - made_ns)
+		return false;
+	fmt_buf(path, sizeof(path), "/proc/%ld/exe", pid);
+	n = readlink(path, exe, sizeof(exe) - 1);
+	if (n < 0)
+		return errno != ENOENT;   /* EACCES: not ours to tell */
+	exe[n] = '\0';
+	base = strrchr(exe, '/');
+	base = base ? base + 1 : exe;
+	return !strncmp(base, "rstscope", 8);
 }
 
 int tracefs_remove_stale(const char *mount)
@@ -175,15 +229,26 @@ int tracefs_remove_stale(const char *mount)
 		return 0;
 	while ((d = readdir(dir))) {
 		uint64_t pid;
+		struct stat sb;
 
 		if (strncmp(d->d_name, "rstscope-", 9) ||
-		    parse_u64_range(d->d_name + 9, 1, 1u << 30, &pid) ||
-		    pid_alive((long)pid) || (pid_t)pid == getpid())
+		    parse_u64_range(d->d_name + 9, 1, 1u << 30, &pid) || (pid_t)pid == getpid())
 			continue;
+		fmt_buf(path, sizeof(path), "%s/instances/%s", mount, d->d_name);
+		if (stat(path, &sb) ||
+		    owner_alive((long)pid, (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec))
+			continue;
+		/* stop the events first: a ring that still records holds no reader */
+		fmt_buf(path, sizeof(path), "%s/instances/%s/tracing_on", mount, d->d_name);
+		write_str(path, "0");
 		fmt_buf(path, sizeof(path), "%s/instances/%s", mount, d->d_name);
 		if (!rmdir(path)) {
 			removed++;
-			warnx_("removed stale tracefs instance '%s'", path);
+			warnx_("removed the tracefs instance '%s' of a dead rstscope (pid %lu)", path,
+			       (unsigned long)pid);
+		} else {
+			warnx_("cannot remove the tracefs instance '%s' of a dead rstscope (pid %lu): %s",
+			       path, (unsigned long)pid, strerror(errno));
 		}
 	}
 	closedir(dir);
@@ -464,6 +529,7 @@ int tracefs_guard(struct tracefs *t)
 			close(t->stats_fd[i]);
 		signal(SIGINT, SIG_IGN);
 		signal(SIGTERM, SIG_IGN);
+		signal(SIGHUP, SIG_IGN);
 		prctl(PR_SET_NAME, "rstscope-guard", 0, 0, 0);
 		while (read(p[0], &c, 1) < 0 && errno == EINTR)
 			;

@@ -136,7 +136,9 @@ const char *tracefs_instance(const struct tracefs *t);
  * instance when this process exits, however it exits; for -Z. 0 or -1. */
 int tracefs_guard(struct tracefs *t);
 
-/* Remove instances "rstscope-<pid>" under mount whose pid is dead. Returns
+/* Remove instances "rstscope-<pid>" under mount whose owner is dead: no
+ * process <pid>, a zombie, one that is no rstscope, or one that started
+ * after the instance was made (a reused pid). Says each on stderr. Returns
  * how many were removed. */
 int tracefs_remove_stale(const char *mount);
 
