@@ -66,8 +66,9 @@ int apng_check(const char *out, char *const *files, int n)
 {
 	char p[PATH_MAX_], q[PATH_MAX_];
 
-	if (!*out) {
-		warnx_("analyze: --write-pcapng needs a file or directory name");
+	if (!*out || !strcmp(out, "-")) {
+		/* standard output carries the report */
+		warnx_("analyze: --write-pcapng needs a file or directory name, not '%s'", out);
 		return -1;
 	}
 	if (n > 1 && !is_dir(out)) {

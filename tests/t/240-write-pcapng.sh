@@ -117,9 +117,10 @@ ts "$tmp/dir/g.pcapng" | cut -f1-7 | cmp -s - <(cut -f1-7 "$tmp/c-drawn-g.pcap/i
 [ "$(ls -A "$tmp/dir" | wc -l)" = 2 ] || bad "correlate: temporary files left: $(ls -A "$tmp/dir")"
 
 # refusals: several inputs into one file, an output over its input, two
-# inputs onto one name; an unwritable place is a runtime failure
+# inputs onto one name, standard output (it carries the report); an
+# unwritable place is a runtime failure
 for args in "$tmp/one.pcapng $tmp/g.pcap $tmp/be-nsec.pcap" "$tmp/g.pcap $tmp/g.pcap" \
-	"$tmp/d2/ $tmp/g.pcap $tmp/dir/g.pcapng"; do
+	"$tmp/d2/ $tmp/g.pcap $tmp/dir/g.pcapng" "- $tmp/g.pcap"; do
 	# shellcheck disable=SC2086 # a list of arguments
 	"$RSTSCOPE" analyze -q --write-pcapng $args >/dev/null 2>"$tmp/err"
 	rc=$?
