@@ -1,42 +1,24 @@
 /* metrics: counters rendered as Prometheus text, served over HTTP. */
 #include "report/metrics.h"
 
-#include <arpa/inet.h>
-#include <errno.h>
-#include <fcntl.h>
-#include <netinet/in.h>
-#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
-#include <unistd.h>
 
+#include "report/httpd.h"
 #include "util/util.h"
 
 #define MAX_SERIES 512
-#define MAX_CLIENTS 8
-#define OUT_MAX (256 * 1024)
 
 struct series {
 	char kind[16], sender[16], cause[24], reason[32], container[48];
 	uint64_t n;
 };
 
-struct client {
-	int fd;
-	int64_t since_ns;
-	char in[2048];
-	size_t in_len;
-	char *out;
-	size_t out_len, out_off;
-};
-
 struct metrics {
 	uint64_t v[M__COUNT];
 	struct series s[MAX_SERIES];
 	unsigned ns;
-	int lfd, port;
-	struct client c[MAX_CLIENTS];
+	struct httpd *http;      /* after metrics_listen */
 	char *body;              /* metrics_set_body: served instead */
 	size_t body_len;
 	char containers[METRICS_CONTAINERS][48]; /* the labelled ones, first seen */
@@ -62,33 +44,14 @@ static const struct { const char *name, *type, *help; } meta[M__COUNT] = {
 
 struct metrics *metrics_new(void)
 {
-	struct metrics *m = calloc(1, sizeof(*m));
-
-	if (!m)
-		return NULL;
-	m->lfd = -1;
-	for (int i = 0; i < MAX_CLIENTS; i++)
-		m->c[i].fd = -1;
-	return m;
-}
-
-static void drop_client(struct client *c)
-{
-	if (c->fd >= 0)
-		close(c->fd);
-	free(c->out);
-	memset(c, 0, sizeof(*c));
-	c->fd = -1;
+	return calloc(1, sizeof(struct metrics));
 }
 
 void metrics_free(struct metrics *m)
 {
 	if (!m)
 		return;
-	for (int i = 0; i < MAX_CLIENTS; i++)
-		drop_client(&m->c[i]);
-	if (m->lfd >= 0)
-		close(m->lfd);
+	httpd_free(m->http);
 	free(m->body);
 	free(m);
 }
@@ -98,7 +61,7 @@ int metrics_set_body(struct metrics *m, const char *text, size_t len)
 	char *b = NULL;
 
 	if (text) {
-		if (len > OUT_MAX / 2 || !(b = malloc(len ? len : 1)))
+		if (len > HTTPD_OUT_MAX / 2 || !(b = malloc(len ? len : 1)))
 			return -1;
 		memcpy(b, text, len);
 	}
@@ -108,88 +71,52 @@ int metrics_set_body(struct metrics *m, const char *text, size_t len)
 	return 0;
 }
 
-/* "ADDR:PORT" or "[V6]:PORT", port 0 allowed (an ephemeral port) */
-static int split_hostport(const char *spec, char *host, size_t hostsz, uint16_t *port)
+/* The document served: the counters, or the text set in their place. */
+static size_t metrics_body(void *ctx, char *buf, size_t size)
 {
-	const char *colon = strrchr(spec, ':');
-	const char *h = spec, *he = colon;
+	const struct metrics *m = ctx;
 
-	if (!colon || parse_u16_range(colon + 1, 0, 65535, port))
-		return -1;
-	if (*spec == '[') {
-		h = spec + 1;
-		if (colon == spec || colon[-1] != ']')
-			return -1;
-		he = colon - 1;
-	}
-	if (he <= h || (size_t)(he - h) >= hostsz)
-		return -1;
-	memcpy(host, h, (size_t)(he - h));
-	host[he - h] = '\0';
-	return 0;
+	if (!m->body)
+		return metrics_render(m, buf, size);
+	if (m->body_len > size)
+		return 0;
+	memcpy(buf, m->body, m->body_len);
+	return m->body_len;
 }
 
 int metrics_listen(struct metrics *m, const char *spec, char *err, size_t errsz)
 {
-	char host[64] = "127.0.0.1";
-	uint16_t port;
-	struct sockaddr_storage ss;
-	socklen_t sl;
-	int one = 1;
-
-	memset(&ss, 0, sizeof(ss));
-	if (parse_u16_range(spec, 0, 65535, &port) && split_hostport(spec, host, sizeof(host), &port)) {
-		fmt_buf(err, errsz, "bad metrics address '%s' (want PORT or ADDR:PORT)", spec);
+	httpd_free(m->http);
+	m->http = httpd_new(metrics_body, m);
+	if (!m->http) {
+		fmt_buf(err, errsz, "out of memory");
 		return -1;
 	}
-	struct sockaddr_in *s4 = (struct sockaddr_in *)&ss;
-	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)&ss;
-	if (inet_pton(AF_INET, host, &s4->sin_addr) == 1) {
-		s4->sin_family = AF_INET;
-		s4->sin_port = htons(port);
-		sl = sizeof(*s4);
-	} else if (inet_pton(AF_INET6, host, &s6->sin6_addr) == 1) {
-		s6->sin6_family = AF_INET6;
-		s6->sin6_port = htons(port);
-		sl = sizeof(*s6);
-	} else {
-		fmt_buf(err, errsz, "bad metrics address '%s': not a numeric address", spec);
+	if (httpd_listen(m->http, spec, err, errsz)) {
+		httpd_free(m->http);
+		m->http = NULL;
 		return -1;
 	}
-	m->lfd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (m->lfd < 0)
-		goto fail;
-	setsockopt(m->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	if (bind(m->lfd, (struct sockaddr *)&ss, sl) || listen(m->lfd, 16))
-		goto fail;
-	sl = sizeof(ss);
-	if (getsockname(m->lfd, (struct sockaddr *)&ss, &sl) == 0)
-		m->port = ntohs(ss.ss_family == AF_INET ? s4->sin_port : s6->sin6_port);
 	return 0;
-fail:
-	fmt_buf(err, errsz, "cannot listen on '%s': %s", spec, strerror(errno));
-	if (m->lfd >= 0)
-		close(m->lfd);
-	m->lfd = -1;
-	return -1;
 }
 
 int metrics_port(const struct metrics *m)
 {
-	return m->port;
+	return m->http ? httpd_port(m->http) : 0;
 }
 
 int metrics_pollfds(const struct metrics *m, struct pollfd *p, int max)
 {
-	int n = 0;
+	if (!m->http || max < 1)
+		return 0;
+	p[0] = (struct pollfd){ .fd = httpd_fd(m->http), .events = POLLIN };
+	return 1;
+}
 
-	if (m->lfd >= 0 && n < max)
-		p[n++] = (struct pollfd){ .fd = m->lfd, .events = POLLIN };
-	for (int i = 0; i < MAX_CLIENTS && n < max; i++)
-		if (m->c[i].fd >= 0)
-			p[n++] = (struct pollfd){ .fd = m->c[i].fd,
-				.events = m->c[i].out ? POLLOUT : POLLIN };
-	return n;
+void metrics_serve(struct metrics *m, int64_t now_ns)
+{
+	if (m->http)
+		httpd_serve(m->http, now_ns);
 }
 
 void metrics_set(struct metrics *m, enum metric_id id, uint64_t v)
@@ -299,88 +226,3 @@ size_t metrics_render(const struct metrics *m, char *buf, size_t size)
 	return len < size ? len : size - 1;
 }
 
-static void answer(struct metrics *m, struct client *c)
-{
-	static const char ok[] = "HTTP/1.0 200 OK\r\nContent-Type: text/plain; version=0.0.4\r\n"
-				 "Connection: close\r\n\r\n";
-	static const char nf[] = "HTTP/1.0 404 Not Found\r\nContent-Type: text/plain\r\n"
-				 "Connection: close\r\n\r\nnot found: try /metrics\n";
-	bool get = !strncmp(c->in, "GET /metrics ", 13) || !strncmp(c->in, "GET / ", 6);
-
-	c->out = malloc(OUT_MAX);
-	if (!c->out) {
-		drop_client(c);
-		return;
-	}
-	if (get) {
-		memcpy(c->out, ok, sizeof(ok) - 1);
-		if (m->body) {
-			memcpy(c->out + sizeof(ok) - 1, m->body, m->body_len);
-			c->out_len = sizeof(ok) - 1 + m->body_len;
-		} else {
-			c->out_len = sizeof(ok) - 1 +
-				     metrics_render(m, c->out + sizeof(ok) - 1, OUT_MAX - sizeof(ok));
-		}
-	} else {
-		memcpy(c->out, nf, sizeof(nf) - 1);
-		c->out_len = sizeof(nf) - 1;
-	}
-}
-
-static void serve_client(struct metrics *m, struct client *c, int64_t now)
-{
-	if (now - c->since_ns > 2000000000LL) {
-		drop_client(c);
-		return;
-	}
-	if (!c->out) {
-		ssize_t n = recv(c->fd, c->in + c->in_len, sizeof(c->in) - 1 - c->in_len, 0);
-
-		if (n == 0 || (n < 0 && errno != EAGAIN && errno != EINTR)) {
-			drop_client(c);
-			return;
-		}
-		if (n > 0)
-			c->in_len += (size_t)n;
-		c->in[c->in_len] = '\0';
-		if (strstr(c->in, "\r\n\r\n") || strstr(c->in, "\n\n") ||
-		    c->in_len == sizeof(c->in) - 1)
-			answer(m, c);
-		if (!c->out)
-			return;
-	}
-	while (c->out_off < c->out_len) {
-		ssize_t n = send(c->fd, c->out + c->out_off, c->out_len - c->out_off, MSG_NOSIGNAL);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0 && errno == EAGAIN)
-			return;
-		if (n <= 0)
-			break;
-		c->out_off += (size_t)n;
-	}
-	drop_client(c);
-}
-
-void metrics_serve(struct metrics *m, int64_t now_ns)
-{
-	if (m->lfd >= 0) {
-		for (int k = 0; k < MAX_CLIENTS; k++) {
-			int i, fd;
-
-			for (i = 0; i < MAX_CLIENTS && m->c[i].fd >= 0; i++)
-				;
-			if (i == MAX_CLIENTS)
-				break;
-			fd = accept4(m->lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
-			if (fd < 0)
-				break;
-			m->c[i].fd = fd;
-			m->c[i].since_ns = now_ns;
-		}
-	}
-	for (int i = 0; i < MAX_CLIENTS; i++)
-		if (m->c[i].fd >= 0)
-			serve_client(m, &m->c[i], now_ns);
-}

@@ -1,5 +1,5 @@
 /* metrics: Prometheus text exposition (format 0.0.4) of watch's counters,
- * served over a small non-blocking HTTP/1.0 server (GET /metrics).
+ * served by report/httpd.h (GET or HEAD of /metrics or /).
  *
  * Labels are low-cardinality only: names from fixed tables (kind, sender,
  * cause) and the running kernel's reason names — never addresses or ports.
@@ -33,15 +33,17 @@ struct metrics;
 struct metrics *metrics_new(void);
 void metrics_free(struct metrics *m);
 
-/* Listen on "PORT" (127.0.0.1) or "ADDR:PORT" / "[V6]:PORT". 0, or -1 with
+/* Listen on "PORT" (127.0.0.1, loopback) or "ADDR:PORT" / "[V6]:PORT". 0, or -1 with
  * a message in err. */
 int metrics_listen(struct metrics *m, const char *spec, char *err, size_t errsz);
 /* The bound port (after listening on port 0, for tests). */
 int metrics_port(const struct metrics *m);
 
-/* Fill up to max pollfds (listener and clients); returns how many. */
+/* Fill up to max pollfds; returns how many (one, or none before listening:
+ * the server's clients share one descriptor). */
 int metrics_pollfds(const struct metrics *m, struct pollfd *p, int max);
-/* Accept, read and answer without blocking; drop clients stuck > 2 s. */
+/* Accept, read, answer and expire clients without blocking (the deadlines
+ * and caps of report/httpd.h); now_ns the same clock at every call. */
 void metrics_serve(struct metrics *m, int64_t now_ns);
 
 void metrics_set(struct metrics *m, enum metric_id id, uint64_t v);
