@@ -1,0 +1,62 @@
+#!/bin/bash
+# watch ended by SIGTERM, SIGHUP or SIGINT (in a drawn order, a drawn time
+# after its start) prints its final summary (JSON and the counters on
+# stderr), exits 1 for the resets it saw and removes its tracefs instance;
+# a signal while the sources are still opening also leaves no instance.
+set -u
+[ "$(id -u)" = 0 ] || { echo "needs root (network namespace, tracefs)"; exit 77; }
+for c in ip nsenter python3 jq shuf; do command -v $c >/dev/null || { echo "$c missing"; exit 77; }; done
+[ -e /sys/kernel/tracing/events/tcp/tcp_send_reset ] || [ -d /sys/kernel/tracing/instances ] ||
+	mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
+[ -e /sys/kernel/tracing/events/tcp/tcp_send_reset ] || { echo "no tcp_send_reset tracepoint"; exit 77; }
+T=/sys/kernel/tracing/instances
+ns=rstscope-w612-$$
+tmp=$(mktemp -d /tmp/rstscope-612.XXXXXX)
+wpid=
+cleanup() {
+	[ -n "$wpid" ] && { kill -KILL "$wpid" 2>/dev/null; wait "$wpid" 2>/dev/null; rmdir "$T/rstscope-$wpid" 2>/dev/null; }
+	ip netns del "$ns" 2>/dev/null
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+fail() { echo "FAIL: $*"; sed 's/^/  err| /' "$tmp/err" | tail -8; exit 1; }
+ip netns add "$ns" || { echo "cannot create a network namespace"; exit 77; }
+ip -n "$ns" link set lo up
+seed=${SEED:-$RANDOM}
+echo "seed $seed (SEED=$seed repeats it)"
+RANDOM=$seed
+mapfile -t sigs < <(printf '%s\n' TERM HUP INT | shuf --random-source=<(yes "$seed"))
+
+for sig in "${sigs[@]}"; do
+	nsenter --net=/run/netns/"$ns" "$RSTSCOPE" watch -i lo --json --horizon 1 --summary-every 0 \
+		--duration 60 >"$tmp/out" 2>"$tmp/err" &
+	wpid=$!
+	for i in $(seq 100); do grep -q "watching:" "$tmp/err" && break; sleep 0.1; done
+	[ -d "$T/rstscope-$wpid" ] || fail "SIG$sig: no instance rstscope-$wpid"
+	ip netns exec "$ns" python3 "$ROOT/tests/helpers/watch_provoke.py" noport >/dev/null || fail "provoking failed"
+	sleep "0.$((RANDOM % 9 + 1))"
+	kill -"$sig" "$wpid"
+	wait "$wpid"; rc=$?
+	w=$wpid wpid=
+	[ $rc = 1 ] || fail "SIG$sig: exit $rc, want 1 (a reset seen)"
+	jq -e 'select(.type=="summary") | .resets >= 1' "$tmp/out" >/dev/null ||
+		fail "SIG$sig: no final summary with the reset on stdout"
+	grep -q '^rstscope: kernel events: [0-9]* tcp_send_reset' "$tmp/err" ||
+		fail "SIG$sig: no kernel event counters on stderr"
+	[ -d "$T/rstscope-$w" ] && fail "SIG$sig: instance rstscope-$w left behind"
+	echo "ok: SIG$sig: summary, exit 1, instance removed"
+done
+
+# a signal right after the start, while the sources open
+for sig in TERM HUP; do
+	nsenter --net=/run/netns/"$ns" "$RSTSCOPE" watch -i lo --json --duration 60 >"$tmp/out" 2>"$tmp/err" &
+	wpid=$!
+	sleep "0.0$((RANDOM % 5))"
+	kill -"$sig" "$wpid"
+	wait "$wpid"; rc=$?
+	w=$wpid wpid=
+	# exit 128+N when the signal came before main(): no instance then either
+	[ -d "$T/rstscope-$w" ] && fail "SIG$sig at the start: instance rstscope-$w left behind"
+	echo "ok: SIG$sig at the start: exit $rc, no instance left"
+done
+exit 0
