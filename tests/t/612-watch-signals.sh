@@ -15,6 +15,8 @@ tmp=$(mktemp -d /tmp/rstscope-612.XXXXXX)
 wpid=
 cleanup() {
 	[ -n "$wpid" ] && { kill -KILL "$wpid" 2>/dev/null; wait "$wpid" 2>/dev/null; rmdir "$T/rstscope-$wpid" 2>/dev/null; }
+	# a watch that failed the test may have left its instance
+	[ -n "${w:-}" ] && ! kill -0 "$w" 2>/dev/null && rmdir "$T/rstscope-$w" 2>/dev/null
 	ip netns del "$ns" 2>/dev/null
 	rm -rf "$tmp"
 }
