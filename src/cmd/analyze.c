@@ -391,6 +391,8 @@ static int parse_args(int argc, char **argv, struct analyze_opts *o)
 		}
 	if (o->write_pcapng && apng_check(o->write_pcapng, argv + optind, argc - optind))
 		return -1;
+	if (o->html && html_check_output(o->html, argv + optind, argc - optind))
+		return -1;
 	return 0;
 bad:
 	warnx_("analyze: bad value '%s' for option '%s'", optarg, argv[optind - 1]);

@@ -54,6 +54,12 @@ void html_capture_end(struct html_report *h, const char *src, const struct diagn
 /* analyze --correlate: the text of its header, shown above the captures. */
 void html_correlation(struct html_report *h, const char *text);
 
+/* Check REPORT before any capture is read: not '-' (standard output
+ * carries the text report), not one of the n inputs, not an existing
+ * capture (a forgotten REPORT would take the first capture's name). 0, or
+ * -1 after a message. */
+int html_check_output(const char *path, char *const *inputs, int n);
+
 /* Write the page. 0, or -1 on a write error (errno set). */
 int html_write(struct html_report *h, FILE *f);
 /* Write it to `path` through a temporary file beside it, renamed into

@@ -285,10 +285,11 @@
         if (text && search[i].indexOf(text) < 0) continue;
         v.push(i);
       }
-      if (state.col >= 0) {
-        var key = COLS[state.col][1], d = state.dir;
+      if (state.col >= 0) { /* each row's key once, not per comparison */
+        var key = COLS[state.col][1], d = state.dir, keys = new Array(rows.length);
+        v.forEach(function (i) { keys[i] = key(rows[i]); });
         v.sort(function (a, b) {
-          var x = key(rows[a]), y = key(rows[b]);
+          var x = keys[a], y = keys[b];
           return (x < y ? -d : x > y ? d : 0) || a - b;
         });
       }

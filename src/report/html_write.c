@@ -492,6 +492,40 @@ int html_write(struct html_report *h, FILE *f)
 	return ferror(f) ? -1 : 0;
 }
 
+int html_check_output(const char *path, char *const *inputs, int n)
+{
+	static const uint32_t magic[] = { 0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1,
+					  0x0a0d0d0a };
+	struct stat st, in;
+	uint32_t m = 0;
+	FILE *f;
+
+	if (!strcmp(path, "-")) {
+		warnx_("analyze: --html needs a file name: standard output carries the report");
+		return -1;
+	}
+	if (stat(path, &st))
+		return 0;
+	for (int i = 0; i < n; i++)
+		if (!strcmp(inputs[i], path) ||
+		    (!stat(inputs[i], &in) && in.st_dev == st.st_dev && in.st_ino == st.st_ino)) {
+			warnx_("analyze: --html '%s' is one of the captures", path);
+			return -1;
+		}
+	if (S_ISREG(st.st_mode) && (f = fopen(path, "rb"))) {
+		if (fread(&m, sizeof(m), 1, f) != 1)
+			m = 0;
+		fclose(f);
+		for (size_t i = 0; i < sizeof(magic) / sizeof(magic[0]); i++)
+			if (m == magic[i]) {
+				warnx_("analyze: --html '%s' is a capture: the page would overwrite it",
+				       path);
+				return -1;
+			}
+	}
+	return 0;
+}
+
 int html_write_file(struct html_report *h, const char *path)
 {
 	char tmp[4096];

@@ -4,7 +4,8 @@
 # path, the Host and the RST's data) and whose own name is markup: the page
 # holds only its own two scripts and no <img>, the strings survive as
 # data; in Chromium (when installed) they are text, no element, and the
-# page's script ran under its CSP.
+# page's script ran under its CSP. And the REPORT names refused before
+# reading: '-', one of the captures, an existing capture.
 set -u
 tmp=$(mktemp -d /tmp/rstscope-html-hostile.XXXXXX) || exit 1
 trap 'rm -rf "$tmp"' EXIT
@@ -43,4 +44,13 @@ if command -v chromium >/dev/null; then
 else
 	echo "chromium is not installed: the DOM is not checked"
 fi
+cp "$cap" "$tmp/c.pcap"
+for out in - "$tmp/c.pcap"; do
+	"$RSTSCOPE" analyze -q --html "$out" "$tmp/c.pcap" >/dev/null 2>&1; rc=$?
+	[ $rc = 2 ] || bad "--html '$out' with c.pcap: exit $rc, want 2"
+done
+"$RSTSCOPE" analyze -q --html "$tmp/c.pcap" "$cap" >/dev/null 2>"$tmp/err"; rc=$?
+[ $rc = 2 ] || bad "--html over an existing capture: exit $rc, want 2"
+cmp -s "$cap" "$tmp/c.pcap" || bad "--html overwrote a capture"
+grep -q "is a capture" "$tmp/err" || bad "no message for --html over a capture"
 exit $fail
