@@ -5,7 +5,7 @@
 #
 # usage: lab.sh list
 #        lab.sh run NAME|all [--out DIR] [--keep] [--seed N | --seeds LIST]
-#        lab.sh cleanup
+#        lab.sh cleanup [--all]
 # env: RSTSCOPE (the rstscope binary for the verdict check), LAB_NO_CHECK=1
 #      (record only), SNAPLEN (capture snap length, default 262)
 # exit: 0 all verdicts matched, 5 a verdict did not match, 4 a scenario
@@ -20,11 +20,15 @@ usage() {
 	cat <<EOF
 usage: rstscope lab list
        rstscope lab run NAME|all [--out DIR] [--keep] [--seed N | --seeds LIST]
-       rstscope lab cleanup
+       rstscope lab cleanup [--all]
 
   list       the scenarios, the cause each reproduces, what it expects
   run        build the topology, drive the scenario, capture, check the verdict
-  cleanup    remove namespaces, tracefs instances and processes of crashed runs
+             (first cleaning what dead runs left, as cleanup does)
+  cleanup    undo what runs whose lab process is gone left (killed, crashed,
+             --keep): their recorded processes, namespaces, tracefs
+             instances, cgroups, and the host sysctls they lowered; says
+             each; live runs are left alone (--all: those too)
 
   --out DIR  where captures, kernel events and counters go
              (default: a new directory under \${TMPDIR:-/tmp})
@@ -295,7 +299,13 @@ main() {
 	case ${1:-} in
 	list) cmd_list ;;
 	run) shift; cmd_run "$@" ;;
-	cleanup) lab_cleanup_stale all; echo "lab: clean" >&2 ;;
+	cleanup)
+		case ${2:-} in
+		'') lab_cleanup_stale ;;
+		--all) lab_cleanup_stale all ;;
+		*) echo "lab: unknown option '$2' for cleanup" >&2; usage >&2; exit 2 ;;
+		esac
+		echo "lab: clean" >&2 ;;
 	-h|--help|help) usage ;;
 	'') usage >&2; exit 2 ;;
 	*) echo "lab: unknown command '$1'" >&2; usage >&2; exit 2 ;;

@@ -67,47 +67,83 @@ lab_param() {
 
 # --- run state -----------------------------------------------------------
 
-# lab_begin: claim a run id and its state dir. Sets RUN, STATE, NS_*.
+# lab_pid_start PID: the process's start time (field 22 of /proc/PID/stat,
+# clock ticks since boot); 1 when it is gone or a zombie. A PID with the
+# same start time is the same process, never a reuse of its number.
+lab_pid_start() {
+	local s f
+	read -r s <"/proc/$1/stat" 2>/dev/null || return 1
+	s=${s##*) }
+	# shellcheck disable=SC2086
+	set -- $s
+	[ "$1" != Z ] && [ "$1" != X ] && [ -n "${20:-}" ] || return 1
+	echo "${20}"
+}
+
+# lab_begin: claim a run id and its state dir. Sets RUN, STATE, NS_*. The
+# owner file holds the run's PID and start time: a run is alive while that
+# process is.
 lab_begin() {
 	RUN=$BASHPID
 	STATE=$LAB_STATE_ROOT/$RUN
 	mkdir -p "$STATE" || lab_die "cannot create '$STATE'"
 	: >"$STATE/pids"
 	: >"$STATE/sysctl"
-	echo "$RUN" >"$STATE/owner"
+	echo "$RUN $(lab_pid_start "$RUN")" >"$STATE/owner"
 	NS_C=$LAB_PREFIX-$RUN-c NS_R=$LAB_PREFIX-$RUN-r
 	NS_S=$LAB_PREFIX-$RUN-s NS_P=$LAB_PREFIX-$RUN-p
 	TRACE_INST=$LAB_TRACEFS/instances/$LAB_PREFIX-$RUN
 }
 
-# lab_kill_pid PID: TERM, then KILL after up to 1 s. Only the given PID.
+# lab_kill_pid PID [START]: TERM, then KILL after up to 1 s. Only the given
+# PID, and with START only while it is still the process that started then.
 lab_kill_pid() {
-	local p=$1 i
-	kill -0 "$p" 2>/dev/null || return 0
+	local p=$1 t=${2:-} i
+	lab_same_pid() { kill -0 "$p" 2>/dev/null && { [ -z "$t" ] || [ "$(lab_pid_start "$p")" = "$t" ]; }; }
+	lab_same_pid || return 0
 	kill -TERM "$p" 2>/dev/null
 	for i in 1 2 3 4 5 6 7 8 9 10; do
-		kill -0 "$p" 2>/dev/null || return 0
+		lab_same_pid || return 0
 		sleep 0.1
 	done
-	kill -KILL "$p" 2>/dev/null
+	lab_same_pid && kill -KILL "$p" 2>/dev/null
+	for i in 1 2 3 4 5 6 7 8 9 10; do
+		lab_same_pid || return 0
+		sleep 0.1
+	done
 	return 0
 }
 
+# lab_said WHAT: say what a cleanup of a dead run removed (LAB_SAY set).
+lab_said() { [ -z "${LAB_SAY:-}" ] || lab_log "cleanup of run ${LAB_SAY}: $*"; }
+
 # lab_teardown_run RUNID: undo everything a run recorded. Safe to call twice
-# and on a half-built run.
+# and on a half-built run. Recorded processes are killed only while their
+# start time is the recorded one (a line without one is an older run's:
+# its number may belong to another process by now, so it is left alone).
 lab_teardown_run() {
-	local run=$1 st=$LAB_STATE_ROOT/$1 p ns line key val cg
+	local run=$1 st=$LAB_STATE_ROOT/$1 p t ns line key val cg now
 	if [ -f "$st/pids" ]; then
 		# newest first: clients before servers before captures
-		for p in $(tac "$st/pids"); do lab_kill_pid "$p"; done
+		while read -r p t; do
+			case $p in ''|*[!0-9]*) continue ;; esac
+			case $t in ''|*[!0-9]*) continue ;; esac
+			kill -0 "$p" 2>/dev/null && [ "$(lab_pid_start "$p")" = "$t" ] &&
+				lab_said "killed pid $p ($(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | cut -c1-60))"
+			lab_kill_pid "$p" "$t"
+		done < <(tac "$st/pids")
 	fi
 	for ns in $(ip netns list 2>/dev/null | awk '{print $1}' | grep "^$LAB_PREFIX-$run-"); do
-		for p in $(ip netns pids "$ns" 2>/dev/null); do lab_kill_pid "$p"; done
-		ip netns del "$ns" 2>/dev/null
+		for p in $(ip netns pids "$ns" 2>/dev/null); do
+			lab_said "killed pid $p in namespace $ns"
+			lab_kill_pid "$p" "$(lab_pid_start "$p")"
+		done
+		ip netns del "$ns" 2>/dev/null && lab_said "removed namespace $ns"
 	done
 	if [ -d "$LAB_TRACEFS/instances/$LAB_PREFIX-$run" ]; then
 		echo 0 >"$LAB_TRACEFS/instances/$LAB_PREFIX-$run/tracing_on" 2>/dev/null
-		rmdir "$LAB_TRACEFS/instances/$LAB_PREFIX-$run" 2>/dev/null
+		rmdir "$LAB_TRACEFS/instances/$LAB_PREFIX-$run" 2>/dev/null &&
+			lab_said "removed tracefs instance $LAB_PREFIX-$run"
 	fi
 	if [ -f "$st/tracefs" ]; then
 		# instances of processes the run started (rstscope watch), in case
@@ -116,24 +152,31 @@ lab_teardown_run() {
 			case $line in "$LAB_TRACEFS"/instances/*) ;; *) continue ;; esac
 			[ -d "$line" ] || continue
 			echo 0 >"$line/tracing_on" 2>/dev/null
-			rmdir "$line" 2>/dev/null
+			rmdir "$line" 2>/dev/null && lab_said "removed tracefs instance ${line##*/}"
 		done
 	fi
 	if [ -f "$st/sysctl" ]; then
 		# host-wide sysctls, restored in reverse order of change
-		tac "$st/sysctl" | while IFS='=' read -r key val; do
-			[ -n "$key" ] && sysctl -q -w "$key=$val" >/dev/null 2>&1
-		done
+		while IFS='=' read -r key val; do
+			[ -n "$key" ] || continue
+			now=$(sysctl -n "$key" 2>/dev/null)
+			sysctl -q -w "$key=$val" >/dev/null 2>&1 &&
+				[ "$now" != "$val" ] && lab_said "restored sysctl $key to $val (was $now)"
+		done < <(tac "$st/sysctl")
 	fi
 	if [ -f "$st/cgroups" ]; then
 		for cg in $(tac "$st/cgroups"); do
 			if [ -f "$cg/cgroup.procs" ]; then
-				for p in $(cat "$cg/cgroup.procs" 2>/dev/null); do lab_kill_pid "$p"; done
+				for p in $(cat "$cg/cgroup.procs" 2>/dev/null); do
+					lab_said "killed pid $p in cgroup $cg"
+					lab_kill_pid "$p" "$(lab_pid_start "$p")"
+				done
 			fi
-			rmdir "$cg" 2>/dev/null
+			rmdir "$cg" 2>/dev/null && lab_said "removed cgroup $cg"
 		done
 	fi
-	rm -rf "$st"
+	[ -d "$st" ] && rm -rf "$st" && lab_said "removed state dir $st"
+	return 0
 }
 
 lab_teardown() {
@@ -145,31 +188,47 @@ lab_teardown() {
 	lab_teardown_run "$RUN"
 }
 
+# lab_run_alive RUNID: is the run's shell still running? Its owner file
+# names its PID and start time; without one (a run from before owner files
+# had start times, or namespaces with no state dir) a live PID whose command
+# line names the lab counts.
+lab_run_alive() {
+	local p t
+	if read -r p t <"$LAB_STATE_ROOT/$1/owner" 2>/dev/null && [ -n "$t" ]; then
+		[ "$(lab_pid_start "$p")" = "$t" ]
+		return
+	fi
+	kill -0 "$1" 2>/dev/null && grep -q 'lab' "/proc/$1/cmdline" 2>/dev/null
+}
+
 # lab_cleanup_stale [all]: tear down runs whose owner shell is gone (or
 # every run with "all"), including namespaces and tracefs instances that
-# have no state dir.
+# have no state dir, and say what each left. Live runs are never touched
+# without "all".
 lab_cleanup_stale() {
-	local all=${1:-} runs r n=0
+	local all=${1:-} runs r n=0 live=0
 	runs=$( { ls "$LAB_STATE_ROOT" 2>/dev/null
 		  ip netns list 2>/dev/null | awk '{print $1}' | sed -n "s/^$LAB_PREFIX-\([0-9]*\)-.*/\1/p"
 		  ls "$LAB_TRACEFS/instances" 2>/dev/null | sed -n "s/^$LAB_PREFIX-\([0-9]*\)$/\1/p"
 		} | sort -u)
 	for r in $runs; do
 		case $r in *[!0-9]*|'') continue ;; esac
-		if [ -z "$all" ] && [ "$r" != "${RUN:-x}" ] && kill -0 "$r" 2>/dev/null &&
-		   grep -q 'lab' "/proc/$r/cmdline" 2>/dev/null; then
-			continue  # a live run
-		fi
 		[ "$r" = "${RUN:-x}" ] && continue
-		lab_teardown_run "$r"
+		if [ -z "$all" ] && lab_run_alive "$r"; then
+			live=$((live + 1))
+			continue
+		fi
+		LAB_SAY=$r lab_teardown_run "$r"
 		n=$((n + 1))
 	done
 	[ $n -gt 0 ] && lab_log "removed leftovers of $n earlier run(s)"
+	[ $live -gt 0 ] && lab_log "left $live live run(s) alone"
 	return 0
 }
 
-# lab_record_pid PID: teardown kills it.
-lab_record_pid() { echo "$1" >>"$STATE/pids"; }
+# lab_record_pid PID: teardown kills it (while it is the process that has
+# that PID now: its start time is recorded beside it).
+lab_record_pid() { echo "$1 $(lab_pid_start "$1" || echo -)" >>"$STATE/pids"; }
 
 # lab_host_sysctl KEY VALUE: change a host-wide sysctl; teardown restores it.
 lab_host_sysctl() {
