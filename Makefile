@@ -64,7 +64,7 @@ check-asan:
 	  LDFLAGS="-fsanitize=address,undefined" all unit
 	@RSTSCOPE_ASAN=1 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  tests/run.sh $(O)-asan
-	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$${FUZZ_SECONDS:-20}
+	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$${FUZZ_SECONDS:-10}
 
 FUZZ_SECONDS ?= 60
 FUZZ_O  := $(O)-fuzz
@@ -77,6 +77,10 @@ $(FUZZ_O)/%.o: %.c
 	clang $(CPPFLAGS) $(FUZZ_CF) -fsanitize=fuzzer-no-link -MMD -MP -c $< -o $@
 $(FUZZ_O)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_OBJS)
 	clang $(CPPFLAGS) $(FUZZ_CF) -fsanitize=fuzzer -o $@ $< $(FUZZ_OBJS) $(LDLIBS)
+# fuzz_options also compiles the parsers of the subcommands (fuzz/opts/)
+$(FUZZ_O)/fuzz_options: fuzz/fuzz_options.c $(wildcard fuzz/opts/*.c) src/cmd/watch.c \
+  src/cmd/host.c src/cmd/analyze.c $(FUZZ_OBJS)
+	clang $(CPPFLAGS) $(FUZZ_CF) -fsanitize=fuzzer -o $@ $(filter fuzz/%.c,$^) $(FUZZ_OBJS) $(LDLIBS)
 # Each harness runs for FUZZ_SECONDS from its seeds; a crash fails the target
 # and leaves the reproducer in $(FUZZ_O).
 fuzz: $(FUZZERS)
