@@ -16,7 +16,7 @@ DEPS    := $(SRCS:%.c=$(O)/%.d)
 UNIT    := $(patsubst tests/unit/%.c,$(O)/tests/%,$(wildcard tests/unit/*.c))
 BIN     := $(O)/rstscope
 
-.PHONY: all demo check check-fast check-asan bench fuzz man install clean deps unit samples
+.PHONY: all demo check check-fast check-asan bench bench-proxy fuzz man install clean deps unit samples
 all: $(BIN)
 
 $(O)/%.o: %.c
@@ -94,6 +94,11 @@ fuzz: $(FUZZERS)
 
 bench: deps all
 	@bench/bench.sh $(BIN)
+
+# rstscope proxy between wrk and nginx on loopback for 30 s: rate, memory,
+# descriptors, every byte checked
+bench-proxy: deps all
+	@bench/proxy-load.sh $(BIN) $${PROXY_LOAD_SECONDS:-30}
 
 samples: all
 	@lab/record-samples.sh

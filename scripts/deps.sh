@@ -4,7 +4,7 @@
 set -e
 need="gcc make clang libclang-rt-14-dev libpcap-dev libmnl-dev tcpdump tshark tcptrace
       iproute2 iptables nftables conntrack nginx-light haproxy openssl curl
-      python3 nodejs time jq ethtool iputils-ping scdoc man-db chromium"
+      python3 nodejs time jq ethtool iputils-ping scdoc man-db chromium wrk"
 missing=""
 for p in $need; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
