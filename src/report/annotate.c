@@ -236,6 +236,134 @@ static int write_ifaces(struct pcapng_out *w, const struct pcapng *r, unsigned *
 	return 0;
 }
 
+/* The other blocks of a pcapng input, copied in file order. */
+struct others {
+	struct pcapng_out *w;
+	const struct pcapng *r;
+	int failed;               /* a write failed: the copy stops */
+	struct annot_result *res;
+};
+
+static uint16_t get16(const struct pcapng *r, const uint8_t *p)
+{
+	uint16_t v;
+
+	memcpy(&v, p, 2);
+	return pcapng_swapped(r) ? __builtin_bswap16(v) : v;
+}
+
+static uint32_t get32(const struct pcapng *r, const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return pcapng_swapped(r) ? __builtin_bswap32(v) : v;
+}
+
+/* Options [p, end) whose values are bytes or text, re-encoded; 0 or -1. */
+static int copy_byte_opts(struct pcapng_out *w, const struct pcapng *r, const uint8_t *p,
+			  const uint8_t *end)
+{
+	const uint8_t *val;
+	uint16_t code, len;
+
+	while (pcapng_opt_next(r, &p, end, &code, &val, &len) == 1)
+		if (code < 2988 && pcapng_out_opt(w, code, val, len))
+			return -1;
+	return 0;
+}
+
+/* A name resolution block: records (type, length, value) up to the end
+ * record, then options (names and addresses: bytes). 1 copied, 0 not, -1. */
+static int copy_nrb(struct others *o, const uint8_t *b, size_t len)
+{
+	const uint8_t *p = b + 8, *end = b + len - 4;
+	uint8_t *body = malloc(len), *q = body;
+	int rc = 0;
+
+	if (!body)
+		return -1;
+	for (;;) {
+		uint16_t t, l;
+		size_t padded;
+
+		if (end - p < 4)
+			goto out;           /* no end record: not copied */
+		t = get16(o->r, p);
+		l = get16(o->r, p + 2);
+		padded = ((size_t)l + 3u) & ~(size_t)3u;
+		if (padded > (size_t)(end - p) - 4)
+			goto out;
+		memcpy(q, &t, 2);
+		memcpy(q + 2, &l, 2);
+		memcpy(q + 4, p + 4, padded);
+		q += 4 + padded;
+		p += 4 + padded;
+		if (t == 0)
+			break;
+	}
+	rc = copy_byte_opts(o->w, o->r, p, end) ||
+	     pcapng_out_block(o->w, 4, body, (size_t)(q - body)) ? -1 : 1;
+out:
+	free(body);
+	return rc;
+}
+
+/* A decryption secrets block: type and length of the secrets, the secrets
+ * (bytes), options. */
+static int copy_dsb(struct others *o, const uint8_t *b, size_t len)
+{
+	uint32_t hdr[2];
+	size_t padded;
+
+	if (len < 20)
+		return 0;
+	hdr[0] = get32(o->r, b + 8);
+	hdr[1] = get32(o->r, b + 12);
+	padded = ((size_t)hdr[1] + 3u) & ~(size_t)3u;
+	if (padded > len - 20)
+		return 0;
+	if (copy_byte_opts(o->w, o->r, b + 16 + padded, b + len - 4))
+		return -1;
+	{
+		uint8_t *body = malloc(8 + padded);
+		int rc;
+
+		if (!body)
+			return -1;
+		memcpy(body, hdr, 8);
+		memcpy(body + 8, b + 16, padded);
+		rc = pcapng_out_block(o->w, 10, body, 8 + padded) ? -1 : 1;
+		free(body);
+		return rc;
+	}
+}
+
+/* Copy what can be copied: name resolution, decryption secrets, systemd
+ * journal entries (text), custom blocks that may be copied (opaque: only in
+ * the host's byte order). Interface statistics (ISB) are dropped: they
+ * describe the original capture's interfaces and counts. */
+static void other_block(void *ctx, uint32_t type, const uint8_t *b, size_t len)
+{
+	struct others *o = ctx;
+	int rc = 0;
+
+	if (o->failed)
+		return;
+	if (type == 4)
+		rc = copy_nrb(o, b, len);
+	else if (type == 10)
+		rc = copy_dsb(o, b, len);
+	else if (type == 9 || (type == 0xBAD && !pcapng_swapped(o->r)))
+		rc = pcapng_out_block(o->w, type, b + 8, len - 12) ? -1 : 1;
+	if (rc < 0)
+		o->failed = 1;
+	else if (rc)
+		o->res->blocks_copied++;
+	else
+		o->res->blocks_dropped++;
+}
+
 /* pcapng input: interfaces and their options as they are, one output
  * section (a later input section's interfaces follow the earlier ones). */
 static int copy_pcapng(struct annot *a, FILE *in, struct pcapng_out *w, struct annot_result *res)
@@ -245,9 +373,11 @@ static int copy_pcapng(struct annot *a, FILE *in, struct pcapng_out *w, struct a
 	unsigned section = 0, done = 0, base = 0;
 	size_t cur = 0;
 	int rc, ret = -1;
+	struct others o = { .w = w, .r = r, .res = res };
 
 	if (!r)
 		return -1;
+	pcapng_set_block_hook(r, other_block, &o);
 	while ((rc = pcapng_next(r, &fr, res->why, sizeof(res->why))) == 1) {
 		const struct note *n;
 
@@ -256,7 +386,7 @@ static int copy_pcapng(struct annot *a, FILE *in, struct pcapng_out *w, struct a
 			base += done;
 			done = 0;
 		}
-		if (write_ifaces(w, r, &done))
+		if (o.failed || write_ifaces(w, r, &done))
 			goto out;
 		n = note_for(a, &cur, ++res->frames);
 		if (keep_epb_opts(w, r, &fr) || (n && add_note(w, a, n)) ||
@@ -266,7 +396,7 @@ static int copy_pcapng(struct annot *a, FILE *in, struct pcapng_out *w, struct a
 		res->commented += n != NULL;
 	}
 	res->input_error = rc < 0;
-	ret = write_ifaces(w, r, &done);   /* interfaces after the last packet */
+	ret = o.failed || write_ifaces(w, r, &done) ? -1 : 0;   /* and interfaces after the last packet */
 out:
 	pcapng_free(r);
 	return ret;

@@ -36,6 +36,8 @@ size_t annot_format(const struct rst_verdict *v, char *buf, size_t size);
 struct annot_result {
 	uint64_t frames;        /* frames written */
 	uint64_t commented;     /* of them, with a verdict comment */
+	uint64_t blocks_copied; /* other pcapng blocks copied (names, secrets, ...) */
+	uint64_t blocks_dropped; /* and not (interface statistics, ...) */
 	int input_error;        /* the input ended in a corrupt or cut block */
 	char why[256];          /* then what the reader said */
 };

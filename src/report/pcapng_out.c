@@ -198,6 +198,11 @@ int pcapng_out_shb(struct pcapng_out *w)
 	return block(w, 0x0A0D0D0A, &b, sizeof(b), NULL, 0);
 }
 
+int pcapng_out_block(struct pcapng_out *w, uint32_t type, const void *body, size_t len)
+{
+	return block(w, type, NULL, 0, body, len);
+}
+
 long pcapng_out_idb(struct pcapng_out *w, uint16_t link, uint32_t snaplen)
 {
 	struct { uint16_t link, reserved; uint32_t snaplen; } b = { link, 0, snaplen };

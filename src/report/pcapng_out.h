@@ -43,6 +43,9 @@ int pcapng_out_opts_raw(struct pcapng_out *w, const uint8_t *opts, size_t len);
  * (write error: errno, and every later call fails too; a block past the
  * cap: EFBIG). */
 int pcapng_out_shb(struct pcapng_out *w);
+/* Any other block: its type, the body before the options (padded to 32
+ * bits here), then the gathered options. */
+int pcapng_out_block(struct pcapng_out *w, uint32_t type, const void *body, size_t len);
 /* Returns the new interface's index (0, 1, ...), or -1. */
 long pcapng_out_idb(struct pcapng_out *w, uint16_t link, uint32_t snaplen);
 int pcapng_out_epb(struct pcapng_out *w, uint32_t ifid, uint64_t ticks, const uint8_t *data,

@@ -28,6 +28,8 @@ struct pcapng {
 	unsigned section;
 	struct iface ifc[PCAPNG_IFACES_MAX];
 	unsigned n_ifc;
+	pcapng_block_fn hook;
+	void *hook_ctx;
 };
 
 static uint32_t rd32(const struct pcapng *r, const uint8_t *p)
@@ -106,6 +108,12 @@ int pcapng_opt_next(const struct pcapng *r, const uint8_t **p, const uint8_t *en
 	*val = q + 4;
 	*p = q + 4 + padded;
 	return 1;
+}
+
+void pcapng_set_block_hook(struct pcapng *r, pcapng_block_fn fn, void *ctx)
+{
+	r->hook = fn;
+	r->hook_ctx = ctx;
 }
 
 int pcapng_swapped(const struct pcapng *r)
@@ -359,6 +367,8 @@ int pcapng_next(struct pcapng *r, struct pcapng_frame *fr, char *err, size_t err
 			parse_idb(r, r->buf, len);
 		} else if (type == 6 || type == 3 || type == 2) {
 			return packet(r, type, r->buf, len, fr, err, errsz);
+		} else if (r->hook) {
+			r->hook(r->hook_ctx, type, r->buf, len);
 		}
 	}
 }

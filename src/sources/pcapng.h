@@ -55,6 +55,12 @@ int pcapng_iface(const struct pcapng *r, unsigned i, struct pcapng_iface *out);
  * option's code, value and length (in bounds); 0 at opt_endofopt or the
  * end; -1 when an option runs past end. Values are in the file's byte
  * order. */
+/* Blocks other than section headers, interfaces and packets (name
+ * resolution, decryption secrets, statistics, custom ...) are skipped; with
+ * a hook, each is shown to it first, whole (header to trailer, len bytes,
+ * lengths checked), in the file's byte order and in file order. */
+typedef void (*pcapng_block_fn)(void *ctx, uint32_t type, const uint8_t *block, size_t len);
+void pcapng_set_block_hook(struct pcapng *r, pcapng_block_fn fn, void *ctx);
 /* Whether the current section's byte order is not the host's. */
 int pcapng_swapped(const struct pcapng *r);
 int pcapng_opt_next(const struct pcapng *r, const uint8_t **p, const uint8_t *end,

@@ -10,7 +10,11 @@ writers that must keep frames as they are:
                   the IPv4/IPv6 frames drawn for it lose their Ethernet
                   header), Ethernet with a 96-byte snap length (ns); one
                   frame drawn to carry a comment of its own
-                  ("capvariants: kept"). Prints that frame's number.
+                  ("capvariants: kept"); after the interfaces a name
+                  resolution block (10.0.0.1 server.example, 2001:db8::1
+                  v6.example), a decryption secrets block (a TLS key log
+                  line) and an interface statistics block. Prints that
+                  frame's number.
 Frames are assigned and times nudged by random.Random(SEED)."""
 import random
 import struct
@@ -58,6 +62,13 @@ def write_pcapng(path, e, frames, rnd):
     for link, snap, opts, _ in ifaces:
         out.append(blk(e, 1, struct.pack(e + "HHI", link, 0, snap)
                        + b"".join(opt(e, c, v) for c, v in opts) + end))
+    out.append(blk(e, 4, opt(e, 1, bytes([10, 0, 0, 1]) + b"server.example\0")
+                   + opt(e, 2, bytes.fromhex("20010db8000000000000000000000001") + b"v6.example\0")
+                   + opt(e, 0, b"") + opt(e, 1, b"names") + end))
+    keylog = b"CLIENT_RANDOM " + bytes(range(32)).hex().encode() + b" " + b"ab" * 48 + b"\n"
+    out.append(blk(e, 10, struct.pack(e + "II", 0x544C534B, len(keylog)) + keylog
+                   + b"\0" * ((-len(keylog)) % 4) + opt(e, 1, b"keys") + end))
+    out.append(blk(e, 5, struct.pack(e + "III", 0, 0, 0) + opt(e, 4, struct.pack(e + "Q", 7)) + end))
     own = rnd.randrange(len(frames)) + 1
     for n, (sec, usec, wire, data) in enumerate(frames, 1):
         i = rnd.randrange(3)

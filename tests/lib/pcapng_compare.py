@@ -14,7 +14,10 @@ against its input, both listed by tshark -T fields with the columns
     the frames rstscope reported (RST.jsonl, analyze --json), with their
     cause and kind; those frames are the ones tshark sees an RST on;
   - with --shb: the output's section header comment is TEXT's content
-    (analyze -q --no-color on the same input).
+    (analyze -q --no-color on the same input);
+  - with --blocks IN.pcapng OUT.pcapng: the name resolution and
+    decryption secrets blocks of the input are in the output, their
+    records, secrets and options the same, in the same order.
 Prints the problems (at most 20) and exits 1 when there is one."""
 import json
 import struct
@@ -45,6 +48,43 @@ def shb_comment(path):
             text.append(d[off + 4:off + 4 + ln].decode())
         off += 4 + ln + (-ln) % 4
     return "".join(text)
+
+
+def blocks(path):
+    """(type, content) of the NRB and DSB blocks, whatever the byte order."""
+    d, off, e, out = open(path, "rb").read(), 0, "<", []
+    while off + 12 <= len(d):
+        t = struct.unpack("<I", d[off:off + 4])[0]
+        if t == 0x0A0D0D0A:
+            e = "<" if d[off + 8:off + 12] == struct.pack("<I", 0x1A2B3C4D) else ">"
+        n = struct.unpack(e + "I", d[off + 4:off + 8])[0]
+        b = d[off + 8:off + n - 4]
+        t = struct.unpack(e + "I", d[off:off + 4])[0]
+        p = 0
+
+        def opts(p):
+            r = []
+            while p + 4 <= len(b):
+                c, ln = struct.unpack(e + "HH", b[p:p + 4])
+                if c == 0:
+                    break
+                r.append((c, b[p + 4:p + 4 + ln]))
+                p += 4 + ln + (-ln) % 4
+            return r
+        if t == 4:
+            recs = []
+            while True:
+                rt, rl = struct.unpack(e + "HH", b[p:p + 4])
+                p += 4 + rl + (-rl) % 4
+                if rt == 0:
+                    break
+                recs.append((rt, b[p - rl - (-rl) % 4:p - (-rl) % 4]))
+            out.append((4, recs, opts(p)))
+        elif t == 10:
+            st, sl = struct.unpack(e + "II", b[:8])
+            out.append((10, st, b[8:8 + sl], opts(8 + sl + (-sl) % 4)))
+        off += n
+    return out
 
 
 def main():
@@ -86,6 +126,11 @@ def main():
         got, want = shb_comment(a[k + 1]), open(a[k + 2]).read()
         if got != want:
             bad.append(f"section comment differs from the text report:\n{got!r}\n{want!r}")
+    if "--blocks" in a:
+        k = a.index("--blocks")
+        bi, bo = blocks(a[k + 1]), blocks(a[k + 2])
+        if not bi or bi != bo:
+            bad.append(f"other blocks differ:\n  in  {bi}\n  out {bo}")
     for b in bad[:20]:
         print(b)
     sys.exit(1 if bad else 0)

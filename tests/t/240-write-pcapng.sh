@@ -6,7 +6,7 @@
 # (and those are the frames tshark sees an RST on), the text diagnosis on
 # the section header. Inputs: the corpus, drawn synthetic captures in pcap
 # (both byte orders, us and ns) and a pcapng of three interfaces with mixed
-# link types, stdin, inputs cut at a drawn offset (exit 3, a valid copy of
+# link types, names and secrets, stdin, inputs cut at a drawn offset (exit 3, a valid copy of
 # every whole frame); --correlate into DIR/; the command line's refusals.
 # SEED=N repeats a run.
 set -u
@@ -80,6 +80,11 @@ python3 "$ROOT/tests/lib/capvariants.py" "$tmp/g.pcap" "$tmp" $seed >"$tmp/own-c
 for v in g.pcap be-usec.pcap le-nsec.pcap be-nsec.pcap multi.pcapng; do
 	check "drawn-$v" "$tmp/$v"
 done
+# its name resolution and secrets blocks are copied, its statistics not
+python3 "$ROOT/tests/lib/pcapng_compare.py" /dev/null /dev/null /dev/null \
+	--blocks "$tmp/multi.pcapng" "$tmp/c-drawn-multi.pcapng/out.pcapng" || bad "multi.pcapng: other blocks"
+[ "$(tshark -r "$tmp/c-drawn-multi.pcapng/out.pcapng" -q -z hosts 2>/dev/null | grep -c -E "\s(server|v6)\.example$")" = 2 ] ||
+	bad "tshark finds no names in the copy"
 # the pcapng input's own comment is still on its frame
 n=$(cat "$tmp/own-comment")
 awk -F'\t' -v n=$n '$1 == n' "$tmp/c-drawn-multi.pcapng/out.tsv" | grep -q 'capvariants: kept' ||
