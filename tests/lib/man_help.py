@@ -17,8 +17,8 @@ import sys
 
 SECTIONS = ["NAME", "SYNOPSIS", "DESCRIPTION", "OPTIONS", "EXIT STATUS", "ENVIRONMENT",
             "FILES", "EXAMPLES", "SEE ALSO"]
-# options a page documents before the command's --help lists them
-ALLOW = {("analyze", "--html")}
+# options a page documents before the command's --help lists them (none)
+ALLOW = set()
 OPT = re.compile(r"(?<![\w/-])(--[a-z][a-z0-9-]*|-[A-Za-z])(?![\w-])")
 
 
