@@ -1,5 +1,6 @@
 /* cmd/probe: 'rstscope probe', the idle timeout of a path (src/probe). */
 #include <getopt.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -10,7 +11,8 @@
 static void usage(FILE *f)
 {
 	fprintf(f,
-"usage: rstscope probe [--max S] [--parallel N] [--http] [--wait S] [--json] HOST:PORT\n"
+"usage: rstscope probe [--max S] [--parallel N] [--http] [--wait S] [--json] [-Z USER]\n"
+"                      HOST:PORT\n"
 "\n"
 "Measure how long the path to HOST:PORT keeps an idle TCP connection and how\n"
 "it ends one: connections in parallel, each on its own ports and idle for a\n"
@@ -28,6 +30,8 @@ static void usage(FILE *f)
 "  --wait S       how long data may go unanswered before the death is 'silent'\n"
 "                 (default 8 handshake RTTs, %.0f-%.0f s)\n"
 "  --json         JSON lines: one per trial, a final 'probe' line\n"
+"  -Z, --user USER  become USER once the capture is open (it needs root or\n"
+"                 CAP_NET_RAW; the probe itself needs no rights)\n"
 "  -h, --help     this text\n"
 "\n"
 "Deaths: rst (sender: peer or path, by the RST's TTL against the target's own\n"
@@ -52,6 +56,7 @@ int cmd_probe(int argc, char **argv)
 		{ "http", no_argument, NULL, 'H' },
 		{ "wait", required_argument, NULL, 'w' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "user", required_argument, NULL, 'Z' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -63,7 +68,7 @@ int cmd_probe(int argc, char **argv)
 	probe_opts_init(&o);
 	opterr = 0;
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "+h", longs, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+hZ:", longs, NULL)) != -1) {
 		switch (c) {
 		case 'm':
 			if (parse_seconds(optarg, PROBE_MAX_MAX_S, &o.max_s) || o.max_s < PROBE_MIN_MAX_S) {
@@ -87,6 +92,7 @@ int cmd_probe(int argc, char **argv)
 			break;
 		case 'H': o.http = true; break;
 		case 'j': o.json = true; break;
+		case 'Z': o.user = optarg; break;
 		case 'h': usage(stdout); return RS_EXIT_OK;
 		default:
 			warnx_("probe: unknown option '%s'", argv[optind - 1]);
@@ -98,6 +104,11 @@ int cmd_probe(int argc, char **argv)
 		warnx_("probe: %s", optind >= argc ? "which HOST:PORT?" : "one HOST:PORT only");
 		usage(stderr);
 		return RS_EXIT_USAGE;
+	}
+	/* refused before any connection is made, as after the capture opens */
+	if (o.user && !getpwnam(o.user)) {
+		warnx_("probe: unknown user '%s'", o.user);
+		return RS_EXIT_RUNTIME;
 	}
 	rc = probe_target_resolve(&o.target, argv[optind], err, sizeof(err));
 	if (rc) {

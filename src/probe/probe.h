@@ -73,6 +73,7 @@ struct probe_opts {
 	bool http;           /* keep-alive GETs instead of one acknowledged byte */
 	double wait_s;       /* 0: derived from the handshake RTT */
 	bool json;
+	const char *user;    /* -Z: become this user once the capture is open */
 };
 
 void probe_opts_init(struct probe_opts *o);

@@ -11,6 +11,7 @@
 
 #include "cmd/cmd.h"
 #include "decode/decode.h"
+#include "util/priv.h"
 #include "util/util.h"
 
 #define RUN_TRIALS_MAX (PROBE_MAX_ROUNDS * PROBE_MAX_PARALLEL + 1)
@@ -271,6 +272,11 @@ int probe_run(const struct probe_opts *o)
 	}
 	r.env.wait_s = r.res.wait_s = wait;
 	r.cap = probe_capture_open(&o->target, r.cap_err, sizeof(r.cap_err));
+	/* the capture was the only thing that needed rights */
+	if (o->user && priv_drop("probe", o->user)) {
+		rc = RS_EXIT_RUNTIME;
+		goto out;
+	}
 	probe_plan_init(&r.plan, o->max_s, o->parallel, wait);
 	r.t0 = probe_now();
 	for (;;) {
