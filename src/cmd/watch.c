@@ -20,7 +20,7 @@
 struct watch_opts {
 	const char *iface, *filter, *metrics, *user, *read_file, *trace_replay;
 	bool no_capture, no_kernel, json;
-	double duration_s, summary_s, window_s;
+	double duration_s, summary_s, window_s, host_s;
 	int snaplen;
 	struct engine_opts eng;
 };
@@ -47,6 +47,9 @@ static void usage(FILE *f)
 		"  -s, --snaplen N         bytes kept per frame (default 256)\n"
 		"      --no-capture        kernel events only\n"
 		"      --no-kernel         capture only\n"
+		"      --host-every S      sample the host's counters and listeners every S\n"
+		"                          seconds (rstscope host's findings) as evidence\n"
+		"                          (default 2; 0: never; live kernel events only)\n"
 		"output:\n"
 		"  -j, --json              JSON Lines (schema: docs/output.md) plus kernel_reason,\n"
 		"                          pid, comm; {\"type\":\"kernel_reset\"} without capture\n"
@@ -75,7 +78,8 @@ static void usage(FILE *f)
 
 static int parse_opts(int argc, char **argv, struct watch_opts *o)
 {
-	enum { O_NOCAP = 256, O_NOKERN, O_SUMMARY, O_METRICS, O_WINDOW, O_HORIZON, O_REPLAY };
+	enum { O_NOCAP = 256, O_NOKERN, O_SUMMARY, O_METRICS, O_WINDOW, O_HORIZON, O_REPLAY,
+	       O_HOST };
 	static const struct option lo[] = {
 		{ "interface", required_argument, NULL, 'i' }, { "filter", required_argument, NULL, 'f' },
 		{ "snaplen", required_argument, NULL, 's' }, { "json", no_argument, NULL, 'j' },
@@ -87,12 +91,14 @@ static int parse_opts(int argc, char **argv, struct watch_opts *o)
 		{ "window", required_argument, NULL, O_WINDOW },
 		{ "horizon", required_argument, NULL, O_HORIZON },
 		{ "trace-replay", required_argument, NULL, O_REPLAY },
+		{ "host-every", required_argument, NULL, O_HOST },
 		{ NULL, 0, NULL, 0 },
 	};
 	uint64_t n;
 	int c;
 
 	o->summary_s = 60;
+	o->host_s = 2;
 	o->trace_replay = getenv("RSTSCOPE_TRACE_REPLAY");
 	if (o->trace_replay && !*o->trace_replay)
 		o->trace_replay = NULL;
@@ -130,6 +136,10 @@ static int parse_opts(int argc, char **argv, struct watch_opts *o)
 				goto bad;
 			break;
 		case O_REPLAY: o->trace_replay = optarg; break;
+		case O_HOST:
+			if (parse_seconds(optarg, 3600, &o->host_s))
+				goto bad;
+			break;
 		default: usage(stderr); return -1;
 		}
 	}
@@ -179,6 +189,8 @@ static void say_sources(const struct watcher *w, const struct watch_opts *o)
 			tracefs_format(w->kern, TFS_SET_STATE)->present ? ", socket states" : "");
 		if (w->host)
 			fprintf(stderr, ", OOM kills from the kernel log");
+		if (w->hostf)
+			fprintf(stderr, ", host counters every %g s", o->host_s);
 	} else {
 		fprintf(stderr, ", no kernel events");
 	}
@@ -219,6 +231,14 @@ static int open_sources(struct watcher *w, const struct watch_opts *o)
 			if (!w->host)
 				warnx_("watch: kernel log: %s (OOM kills will not be named)",
 				       strerror(-herr));
+		}
+		/* the host's counters, as rstscope host reads them (live only) */
+		if (!o->trace_replay && !o->read_file && o->host_s > 0) {
+			char herr[256];
+
+			w->hostf = hostfind_open(o->host_s, herr, sizeof(herr));
+			if (!w->hostf)
+				warnx_("watch: host counters: %s (no host findings)", herr);
 		}
 		w->owners = sockowner_new(&so);
 		w->places = calloc(1, sizeof(*w->places));
@@ -381,6 +401,7 @@ cleanup:
 	live_close(w.cap);
 	sockowner_free(w.owners);
 	netns_free(w.nets);
+	hostfind_close(w.hostf);
 	hostev_close(w.host);
 	free(w.places);
 	tracefs_close(w.kern);

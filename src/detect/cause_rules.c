@@ -6,6 +6,7 @@
  * `rstscope analyze --list-rules`. */
 #include "detect/detect.h"
 
+#include <inttypes.h>
 #include <string.h>
 
 #include "util/util.h"
@@ -43,6 +44,7 @@ WHEN(w_k_keepalive, kr(x, "TCP_KEEPALIVE_TIMEOUT"))
 WHEN(w_k_data, kr(x, "TCP_ABORT_ON_DATA"))
 WHEN(w_k_timewait, kr(x, "TCP_TIMEWAIT_SOCKET"))
 WHEN(w_oom_kill, V->kernel == RK_SENT && V->oom_pid > 0)
+WHEN(w_host_overflow, V->overflow_drops > 0)
 /* the socket's owner (not its closer: a close on the way out is the
  * close's own reason) gone when its reset was read; a TIME_WAIT socket has
  * outlived its owner by design */
@@ -113,6 +115,20 @@ WHY(y_k_overflow)
 	fmt_buf(b, n, "the kernel's reason INVALID_SYN: the listener %s%s%s:%u%s refused it, its "
 		"accept queue overflowed (tcp_abort_on_overflow)", addr && !ipaddr_is_v4(&V->src)
 		? "[" : "", addr ? a : "*", addr && !ipaddr_is_v4(&V->src) ? "]" : "", V->sport, who);
+}
+WHY(y_host_overflow)
+{
+	char a[64] = "*";
+	static const uint8_t any[16];
+	bool v4 = ipaddr_is_v4(&V->src);
+
+	if (memcmp(V->src.b, any, 16) && !(v4 && !memcmp(V->src.b + 12, any, 4)))
+		ipaddr_str(&V->src, a, sizeof(a));
+	fmt_buf(b, n, "the listener %s%s%s:%u overflowed then: %" PRIu64 " connections dropped in "
+		"%.1f s (%.0f/s; the host's ListenOverflows/ListenDrops); this host's reset (%s) "
+		"answered one it had no room for", v4 ? "" : "[", a, v4 ? "" : "]", V->sport,
+		V->overflow_drops, V->overflow_interval_s, V->overflow_rate,
+		V->kernel_reason[0] ? V->kernel_reason : "no reason");
 }
 WHY(y_oom_kill)
 {
@@ -310,6 +326,9 @@ const struct cause_rule cause_rules[] = {
 	RULE("kernel-oom-kill", CAUSE_PEER_RESTART, 0.95, false, REAP_IDLE, w_oom_kill, y_oom_kill,
 	     "kernel: this host sent it, and the socket's process (or its cgroup) was OOM-killed "
 	     "within KHOST_BEFORE_S before (kernel log, the cgroup's memory limit)"),
+	RULE("kernel-host-overflow", CAUSE_OVERLOAD, 0.9, false, REAP_IDLE, w_host_overflow,
+	     y_host_overflow, "kernel: this host sent it from a listener whose queues overflowed in "
+	     "the same sampled interval (host counters, sampled by watch)"),
 	RULE("forged-refused", CAUSE_REFUSED, 0.8, false, REAP_IDLE, w_forged_refused,
 	     y_forged_refused, "forged, answering a SYN: a firewall REJECT"),
 	RULE("forged-idle", CAUSE_MIDDLEBOX, RULE_CONF_SENDER, false, REAP_IDLE, w_forged_idle,

@@ -29,12 +29,29 @@ static void take(struct rst_verdict *v, const struct kernel_reset *r, bool reaso
 	}
 }
 
+/* A reset this host sent from a listener (a handshake's, or one of no
+ * socket) while that listener's queues overflowed. */
+static void name_overflow(const struct detect_env *env, struct rst_verdict *v)
+{
+	const struct khost_event *h;
+
+	if (v->kernel != RK_SENT || (v->kind != KIND_HANDSHAKE && v->kind != KIND_NO_STATE))
+		return;
+	h = kstore_overflow_near(env->ks, v->netns, &v->src, v->sport, v->ts_ns);
+	if (!h)
+		return;
+	v->overflow_drops = h->drops;
+	v->overflow_rate = h->rate;
+	v->overflow_interval_s = h->interval_s;
+}
+
 /* The host event behind the reset: its owner, or the owner's cgroup,
- * OOM-killed just before it. */
+ * OOM-killed just before it; or its listener overflowing. */
 static void name_event(const struct detect_env *env, struct rst_verdict *v)
 {
 	const struct khost_event *h;
 
+	name_overflow(env, v);
 	if (v->pid < 0 && !v->cgroup[0])
 		return;
 	h = kstore_host_near(env->ks, v->pid, v->cgroup, v->ts_ns);

@@ -92,6 +92,11 @@ void engine_kernel_reset(struct engine *e, const struct kernel_reset *r);
 void engine_kernel_lost(struct engine *e, int64_t wall_ns);
 /* A host event (an OOM kill) that may explain resets near it. */
 void engine_host_event(struct engine *e, const struct khost_event *h);
+/* A host finding of one sampled interval (watch samples the host's
+ * counters), for the diagnosis: see diagnosis_host. Not only with o.kernel. */
+void engine_host_finding(struct engine *e, const char *name, enum rst_cause cause,
+			 const char *where, uint64_t netns, uint64_t count, double rate,
+			 int64_t ts_ns);
 /* This host's addresses (those of the kernel's namespace). */
 void engine_kernel_local(struct engine *e, const struct ipaddr *a, size_t n);
 

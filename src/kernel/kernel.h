@@ -43,19 +43,28 @@ struct kernel_reset {
 };
 
 /* A host event that can explain a burst of resets: a process OOM-killed
- * (kernel log, its cgroup's memory limit from the cgroup tree). Kept in a
- * small ring (KHOST_MAX) and looked up by pid or cgroup near a reset. */
+ * (kernel log, its cgroup's memory limit from the cgroup tree), or a
+ * listener whose queues overflowed (the host's counters, sampled). Kept in
+ * a small ring (KHOST_MAX) and looked up near a reset: by pid or cgroup,
+ * or by the listener that sent it. */
 #define KHOST_MAX 64
 #define KHOST_BEFORE_S 10.0          /* an event this long before a reset explains it */
-enum khost_kind { KHOST_OOM_KILL };
+enum khost_kind { KHOST_OOM_KILL, KHOST_LISTEN_OVERFLOW };
 
 struct khost_event {
 	enum khost_kind kind;
-	int64_t wall_ns;
+	int64_t wall_ns;             /* overflow: the end of the sampled interval */
 	int pid;
 	char comm[17];
 	char cgroup[160];            /* the memory cgroup ("" unknown) */
 	uint64_t limit;              /* its memory limit in bytes; 0: none or unknown */
+	/* overflow: the listener, its namespace (0: unknown), drops in the
+	 * interval of interval_s ending at wall_ns, and their rate */
+	struct ipaddr laddr;         /* all-zero: any address */
+	uint16_t lport;
+	uint64_t netns;
+	uint64_t drops;
+	double interval_s, rate;
 };
 
 struct kstore_opts {
@@ -110,5 +119,10 @@ void kstore_add_host(struct kstore *ks, const struct khost_event *ev);
  * window after it; NULL: none. */
 const struct khost_event *kstore_host_near(const struct kstore *ks, int pid, const char *cgroup,
 					   int64_t t);
+/* The latest listen overflow of the listener a:port (one on any address
+ * too) in namespace netns (0 on either side: any) whose interval, widened
+ * by one window, holds t; NULL: none. */
+const struct khost_event *kstore_overflow_near(const struct kstore *ks, uint64_t netns,
+					       const struct ipaddr *a, uint16_t port, int64_t t);
 
 #endif

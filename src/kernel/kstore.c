@@ -209,7 +209,8 @@ const struct khost_event *kstore_host_near(const struct kstore *ks, int pid, con
 	for (unsigned i = 0; i < n; i++) {
 		const struct khost_event *h = &ks->host[i];
 
-		if (h->wall_ns < t - (int64_t)(KHOST_BEFORE_S * 1e9) || h->wall_ns > t + ks->window_ns)
+		if (h->kind != KHOST_OOM_KILL ||
+		    h->wall_ns < t - (int64_t)(KHOST_BEFORE_S * 1e9) || h->wall_ns > t + ks->window_ns)
 			continue;
 		if (pid > 0 && h->pid == pid && (!by_pid || h->wall_ns > by_pid->wall_ns))
 			by_pid = h;
@@ -217,4 +218,34 @@ const struct khost_event *kstore_host_near(const struct kstore *ks, int pid, con
 			by_cg = h;
 	}
 	return by_pid ? by_pid : by_cg;
+}
+
+static bool any_addr(const struct ipaddr *a)
+{
+	static const uint8_t zero[16], v4any[16] = { [10] = 0xff, [11] = 0xff };
+
+	return !memcmp(a->b, zero, 16) || !memcmp(a->b, v4any, 16);
+}
+
+const struct khost_event *kstore_overflow_near(const struct kstore *ks, uint64_t netns,
+					       const struct ipaddr *a, uint16_t port, int64_t t)
+{
+	const struct khost_event *best = NULL;
+	unsigned n = ks->nhost < KHOST_MAX ? ks->nhost : KHOST_MAX;
+
+	for (unsigned i = 0; i < n; i++) {
+		const struct khost_event *h = &ks->host[i];
+		int64_t from = h->wall_ns - (int64_t)(h->interval_s * 1e9) - ks->window_ns;
+
+		if (h->kind != KHOST_LISTEN_OVERFLOW || h->lport != port || t < from ||
+		    t > h->wall_ns + ks->window_ns)
+			continue;
+		if (netns && h->netns && netns != h->netns)
+			continue;
+		if (!any_addr(&h->laddr) && memcmp(h->laddr.b, a->b, 16))
+			continue;
+		if (!best || h->wall_ns > best->wall_ns)
+			best = h;
+	}
+	return best;
 }

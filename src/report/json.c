@@ -144,6 +144,12 @@ void report_json_rst(FILE *f, const struct rst_verdict *v)
 		} else {
 			fputs("null", f);
 		}
+		fputs(",\"listen_overflow\":", f);
+		if (v->overflow_drops)
+			fprintf(f, "{\"drops\":%" PRIu64 ",\"interval_s\":%.1f,\"rate\":%.1f}",
+				v->overflow_drops, v->overflow_interval_s, v->overflow_rate);
+		else
+			fputs("null", f);
 	}
 	fputs("}\n", f);
 }
@@ -184,6 +190,13 @@ void report_json_summary(FILE *f, const char *file, const struct diagnosis *d,
 		fprintf(f, "%s{\"id\":\"%s\",\"count\":%" PRIu64 ",\"confidence\":%.2f,\"fix\":",
 			n++ ? "," : "", rst_cause_name[c->id], c->count, c->confidence);
 		report_json_string(f, rst_cause_fix[c->id]);
+		if (diagnosis_host_for(d, c->id)) {
+			char ev[200];
+
+			report_host_evidence(diagnosis_host_for(d, c->id), ev, sizeof(ev));
+			fputs(",\"host_evidence\":", f);
+			report_json_string(f, ev);
+		}
 		fputs(",\"examples\":[", f);
 		for (unsigned k = 0; k < c->n_examples; k++) {
 			if (k)
@@ -215,7 +228,29 @@ void report_json_summary(FILE *f, const char *file, const struct diagnosis *d,
 		report_json_string(f, d->risky_ex[k].flow);
 		putc('}', f);
 	}
-	fputs("]},\"kinds\":{", f);
+	fputs("]}", f);
+	if (d->n_host) {   /* watch's host findings */
+		fputs(",\"host\":[", f);
+		for (unsigned i = 0; i < d->n_host; i++) {
+			const struct diag_host *h = &d->host[i];
+
+			fprintf(f, "%s{\"finding\":\"%s\",\"where\":", i ? "," : "", h->name);
+			report_json_string(f, h->where);
+			fprintf(f, ",\"netns\":");
+			if (h->netns)
+				fprintf(f, "%" PRIu64, h->netns);
+			else
+				fputs("null", f);
+			fprintf(f, ",\"count\":%" PRIu64 ",\"max_rate\":%.1f,\"intervals\":%u,\"cause\":",
+				h->count, h->max_rate, h->intervals);
+			if (h->cause < CAUSE__COUNT)
+				fprintf(f, "\"%s\"}", rst_cause_name[h->cause]);
+			else
+				fputs("null}", f);
+		}
+		fprintf(f, "],\"host_dropped\":%" PRIu64, d->host_dropped);
+	}
+	fputs(",\"kinds\":{", f);
 	for (int k = 0; k < KIND__COUNT; k++)
 		fprintf(f, "%s\"%s\":%" PRIu64, k ? "," : "", rst_kind_name[k], d->by_kind[k]);
 	fputs("},\"forged\":{", f);

@@ -44,4 +44,8 @@ void report_json_error(FILE *f, const char *file, uint64_t frame, const char *me
 /* Write s as a JSON string literal (quotes included), escaping as RFC 8259. */
 void report_json_string(FILE *f, const char *s);
 
+/* One host finding of a diagnosis as a phrase ("listen-overflow at
+ * listener 10.0.0.2:80: 120 in 3 sampled intervals (up to 60/s)"). */
+void report_host_evidence(const struct diag_host *h, char *buf, size_t size);
+
 #endif

@@ -6,6 +6,7 @@
 
 #include "engine/engine.h"
 #include "report/report.h"
+#include "util/util.h"
 
 #define C(o, code) ((o)->colour ? "\033[" code "m" : "")
 #define BOLD(o) C(o, "1")
@@ -173,6 +174,16 @@ void report_text_rst(FILE *f, const struct rst_verdict *v, const struct report_o
 		v->cause_evidence);
 }
 
+void report_host_evidence(const struct diag_host *h, char *buf, size_t size)
+{
+	char at[112] = "";
+
+	if (h->where[0])
+		fmt_buf(at, sizeof(at), " at %s", h->where);
+	fmt_buf(buf, size, "%s%s: %" PRIu64 " in %u sampled interval%s (up to %.0f/s)", h->name, at,
+		h->count, h->intervals, h->intervals == 1 ? "" : "s", h->max_rate);
+}
+
 void report_text_summary(FILE *f, const char *file, const struct diagnosis *d,
 			 const struct engine_stats *s, const struct report_opts *o)
 {
@@ -203,7 +214,21 @@ void report_text_summary(FILE *f, const char *file, const struct diagnosis *d,
 					c->ex[k].flow);
 			else
 				fprintf(f, "   e.g. kernel reset  %s\n", c->ex[k].flow);
+		if (diagnosis_host_for(d, c->id)) {
+			char ev[200];
+
+			report_host_evidence(diagnosis_host_for(d, c->id), ev, sizeof(ev));
+			fprintf(f, "   host: %s\n", ev);
+		}
 		fprintf(f, "   fix: %s\n", rst_cause_fix[c->id]);
+	}
+	for (unsigned i = 0; i < d->n_host; i++) {
+		char ev[200];
+
+		report_host_evidence(&d->host[i], ev, sizeof(ev));
+		fprintf(f, "%shost: %s%s\n", i ? "" : "\n", ev,
+			d->host[i].cause < CAUSE__COUNT && !d->causes[d->host[i].cause].count ?
+			" (no reset of this cause seen)" : "");
 	}
 	for (unsigned i = 0; i < d->n_timeouts; i++) {
 		const struct diag_timeout *t = &d->timeouts[i];

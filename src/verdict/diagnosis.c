@@ -184,6 +184,44 @@ static double score(const struct diag_cause *c)
 	return c->conf_sum;
 }
 
+void diagnosis_host(struct diagnosis *d, const char *name, enum rst_cause cause,
+		    const char *where, uint64_t netns, uint64_t count, double rate, int64_t ts_ns)
+{
+	struct diag_host *h = NULL;
+
+	for (unsigned i = 0; i < d->n_host && !h; i++)
+		if (!strcmp(d->host[i].name, name) && !strcmp(d->host[i].where, where) &&
+		    d->host[i].netns == netns)
+			h = &d->host[i];
+	if (!h) {
+		if (d->n_host == DIAG_HOST_MAX) {
+			d->host_dropped++;
+			return;
+		}
+		h = &d->host[d->n_host++];
+		memset(h, 0, sizeof(*h));
+		fmt_buf(h->name, sizeof(h->name), "%s", name);
+		fmt_buf(h->where, sizeof(h->where), "%s", where);
+		h->cause = cause;
+		h->netns = netns;
+		h->first_ns = ts_ns;
+	}
+	h->count += count;
+	h->intervals++;
+	h->last_ns = ts_ns;
+	if (rate > h->max_rate)
+		h->max_rate = rate;
+}
+
+/* The first host finding that bears on cause c, or NULL. */
+const struct diag_host *diagnosis_host_for(const struct diagnosis *d, enum rst_cause c)
+{
+	for (unsigned i = 0; i < d->n_host; i++)
+		if (d->host[i].cause == c)
+			return &d->host[i];
+	return NULL;
+}
+
 void diagnosis_finish(struct diagnosis *d)
 {
 	d->n_causes = 0;
@@ -191,6 +229,9 @@ void diagnosis_finish(struct diagnosis *d)
 		struct diag_cause *c = &d->causes[i];
 
 		c->confidence = c->count ? c->conf_sum / (double)c->count : 0;
+		/* what the host's counters say weighs with the resets */
+		if (c->count && diagnosis_host_for(d, (enum rst_cause)i))
+			c->confidence = 1 - (1 - c->confidence) * (1 - DIAG_HOST_WEIGHT);
 		d->rank[i] = (enum rst_cause)i;
 		d->n_causes += c->count > 0;
 	}

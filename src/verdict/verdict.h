@@ -135,6 +135,10 @@ struct rst_verdict {
 	char oom_comm[17];
 	char oom_cgroup[160];
 	uint64_t oom_limit;     /* bytes; 0: none or unknown */
+	/* or the listener that sent it overflowing then (the host's counters;
+	 * overflow_drops 0: none) */
+	uint64_t overflow_drops;
+	double overflow_rate, overflow_interval_s;
 };
 
 /* ---- the per-capture diagnosis ---- */
@@ -156,6 +160,22 @@ struct diag_cause {
 	double conf_sum;
 	unsigned n_examples;
 	struct diag_example ex[DIAG_EXAMPLES];
+};
+
+/* A host finding (rstscope host's, sampled by watch) as evidence: a cause
+ * with resets that a finding bears on is corroborated (its confidence
+ * raised by DIAG_HOST_WEIGHT, the finding named beside it). */
+#define DIAG_HOST_MAX 16
+#define DIAG_HOST_WEIGHT 0.5
+struct diag_host {
+	char name[24];           /* the finding's id: "listen-overflow", ... */
+	enum rst_cause cause;    /* the cause it bears on; CAUSE__COUNT: none */
+	char where[96];          /* "listener 10.0.0.2:80", "pid 42 (app)", "" host-wide */
+	uint64_t netns;          /* 0: host-wide or unknown */
+	uint64_t count;          /* events over its intervals */
+	double max_rate;         /* per second, the highest interval */
+	unsigned intervals;
+	int64_t first_ns, last_ns;
 };
 
 struct diag_timeout {
@@ -195,6 +215,11 @@ struct diagnosis {
 	char risky_method[DIAG_EXAMPLES][12];
 	uint64_t clustered;                       /* RSTs in a cluster */
 	unsigned max_cluster;
+	/* what the host's counters said meanwhile (watch samples them): each
+	 * finding where it happened, summed over the intervals it held in */
+	struct diag_host host[DIAG_HOST_MAX];
+	unsigned n_host;
+	uint64_t host_dropped;                    /* findings beyond DIAG_HOST_MAX */
 };
 
 void diagnosis_init(struct diagnosis *d);
@@ -203,6 +228,11 @@ void diagnosis_add(struct diagnosis *d, const struct rst_verdict *v, double conf
 		   double race_gap_ms);
 /* A connection reused after `gap_s` of silence and answered (no RST). */
 void diagnosis_survived(struct diagnosis *d, double gap_s);
+/* A host finding of one sampled interval ending at ts_ns (see diag_host). */
+void diagnosis_host(struct diagnosis *d, const char *name, enum rst_cause cause,
+		    const char *where, uint64_t netns, uint64_t count, double rate, int64_t ts_ns);
+/* The first host finding that bears on cause c, or NULL. */
+const struct diag_host *diagnosis_host_for(const struct diagnosis *d, enum rst_cause c);
 /* Rank the causes and estimate idle timeouts; call once, at the end. */
 void diagnosis_finish(struct diagnosis *d);
 /* "a:p > b:p" for a verdict. */

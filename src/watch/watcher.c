@@ -138,6 +138,7 @@ void watcher_tick(struct watcher *w, int64_t now_ns, bool force)
 			w->refresh_wanted = false;
 		}
 		hostev_poll(w->host, w->eng, w->kern);
+		hostfind_poll(w->hostf, w->eng, now_ns);
 		if (now_ns - w->last_local_ns >= LOCAL_NS) {
 			watcher_load_local(w);
 			w->last_local_ns = now_ns;

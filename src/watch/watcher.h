@@ -16,6 +16,7 @@
 #include "sources/tracefs.h"
 #include "verdict/verdict.h"
 #include "watch/hostev.h"
+#include "watch/hostfind.h"
 #include "watch/join.h"
 
 struct watcher {
@@ -26,6 +27,7 @@ struct watcher {
 	struct join_ctx_cache *places; /* where recent processes live; may be NULL */
 	struct netns_set *nets;      /* the host's namespaces (live); may be NULL */
 	struct hostev *host;         /* OOM kills from the kernel log; may be NULL */
+	struct hostfind *hostf;      /* the host's counters, sampled; may be NULL */
 	struct engine *eng;          /* always there (kernel resets alone are verdicts) */
 	struct metrics *met;
 	/* output */

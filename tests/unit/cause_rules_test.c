@@ -122,6 +122,16 @@ static void c_idle_timeout(void)
 	P.v.shape = SHAPE_IDLE_THEN_RESET;
 	P.v.sender_role = ROLE_CLIENT;
 }
+/* the connection this host forgot, while its listener overflowed */
+static void c_host_overflow(void)
+{
+	sent("NO_SOCKET");
+	P.v.kind = KIND_NO_STATE;
+	P.v.kernel_only = true;
+	P.v.overflow_drops = 37;
+	P.v.overflow_interval_s = 2;
+	P.v.overflow_rate = 18.5;
+}
 static void c_big_body(void) { X.big_body = true; P.v.http_last_status = 0; }
 static void c_inflight(void) { P.v.http_request_unanswered = true; }
 static void c_genuine_abort(void) { P.v.sender_role = ROLE_CLIENT; }
@@ -153,6 +163,7 @@ static const struct {
 	{ "big-body", c_big_body }, { "in-flight", c_inflight },
 	{ "genuine-abort", c_genuine_abort }, { "none", c_none },
 	{ "kernel-oom-kill", c_oom_kill }, { "owner-exited", c_owner_exited },
+	{ "kernel-host-overflow", c_host_overflow },
 };
 
 int main(void)
