@@ -278,7 +278,9 @@ static const char *find_mount(const char *want, bool *no_rights)
 		return want;
 	for (size_t i = 0; i < 2; i++) {
 		fmt_buf(path, sizeof(path), "%s/instances", cand[i]);
-		if (!access(path, F_OK))
+		/* the effective rights: access() would judge by the real uid only
+		 * and ignore capabilities (CAP_DAC_OVERRIDE) */
+		if (!faccessat(AT_FDCWD, path, F_OK, AT_EACCESS))
 			return cand[i];
 	}
 	if (mount("nodev", cand[0], "tracefs", 0, NULL) == 0)
