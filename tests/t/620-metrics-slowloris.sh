@@ -15,7 +15,7 @@ seed=${SEED:-$RANDOM}
 echo "seed $seed"
 
 start_watch 60
-python3 "$ROOT/tests/helpers/metrics_client.py" slowloris $port 300 16 $seed >"$tmp/loris" 2>&1 &
+python3 "$ROOT/tests/helpers/metrics_client.py" slowloris $port 300 13 $seed >"$tmp/loris" 2>&1 &
 lpid=$!
 for _ in $(seq 100); do grep -qs "connections open" "$tmp/loris" && break; sleep 0.1; done
 opened=$(sed -n 's/^slowloris: \([0-9]*\) connections open/\1/p' "$tmp/loris")
@@ -30,7 +30,7 @@ for i in $(seq 20); do
 	worst=$(awk -v a=$worst -v b=$t 'BEGIN { print (b > a ? b : a) }')
 	fds=$(ls /proc/$wpid/fd | wc -l)
 	[ $fds -gt $maxfd ] && maxfd=$fds
-	sleep 0.5
+	sleep 0.4
 done
 kill -0 $lpid 2>/dev/null || fail "the slowloris ended before the scrapes: $(cat "$tmp/loris")"
 wait $lpid; lpid=
