@@ -1,5 +1,6 @@
-/* pcapfile: capture files. Classic pcap files on disk are read with read()
- * into two alternating buffers and their records parsed in place (bench/:
+/* pcapfile: capture files. Classic pcap files on disk are read in large
+ * chunks by a thread of their own (readahead.c: the copy out of the page
+ * cache runs on another core) and their records parsed in place (bench/:
  * libpcap's per-record fread and copy cost more than the analysis of the
  * frame); pcapng, stdin and anything else go through libpcap, with
  * nanosecond timestamps. A pcapng file whose interfaces have different link
@@ -17,21 +18,24 @@
 #include <unistd.h>
 
 #include "sources/pcapng.h"
+#include "sources/readahead.h"
 #include "util/util.h"
 
 #define FILTERS_MAX 8
 
 /* libpcap's own ceiling on a record's captured length */
 #define RECORD_MAX 262144u
-/* each of the two read buffers; holds several records of the largest size */
+/* each chunk read; holds several records of the largest size */
 #define FILEBUF ((size_t)1 << 19)
+/* room before a chunk for the part of a record the chunk before ended in */
+#define CARRY (RECORD_MAX + 16)
 
 struct pcapfile {
 	pcap_t *p;
 	/* a classic pcap file read by us, when fd > 0 */
 	int fd;
-	uint8_t *buf[2];
-	int cur;                  /* the buffer being parsed */
+	struct readahead *ra;
+	const uint8_t *base;      /* the chunk being parsed (after its carried part) */
 	size_t len, off;          /* bytes in it, and the next record's offset */
 	uint64_t gen;             /* refills so far */
 	int swap, nsec, short_header;
@@ -87,32 +91,26 @@ static uint32_t get32(const struct pcapfile *pf, const uint8_t *p)
 	return pf->swap ? __builtin_bswap32(v) : v;
 }
 
-/* Refill: the unread tail of the current buffer and what read() gives go
- * to the other buffer, so frames of the current one stay valid until the
- * refill after this one. 1: more bytes; 0: end of file; -1: read error. */
+/* Refill: the unread tail of the current chunk goes before the next
+ * chunk, so frames of the current one stay valid until the refill after
+ * this one (readahead.h). 1: more bytes; 0: end of file (nothing changed);
+ * -1: read error. The tail is shorter than CARRY: a record header whose
+ * length is too large is an error before any refill. */
 static int refill(struct pcapfile *pf)
 {
-	uint8_t *nb = pf->buf[!pf->cur];
-	size_t keep = pf->len - pf->off;
-	ssize_t r;
+	size_t keep = pf->len - pf->off, n;
+	uint8_t *data;
+	int rc = readahead_next(pf->ra, &data, &n);
 
-	memcpy(nb, pf->buf[pf->cur] + pf->off, keep);
-	pf->cur = !pf->cur;
-	pf->len = keep;
+	if (rc <= 0)
+		return rc;
+	if (keep)
+		memcpy(data - keep, pf->base + pf->off, keep);
+	pf->base = data - keep;
+	pf->len = keep + n;
 	pf->off = 0;
 	pf->gen++;
-	while (pf->len < FILEBUF) {
-		r = read(pf->fd, nb + pf->len, FILEBUF - pf->len);
-		if (r < 0) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		if (r == 0)
-			break;
-		pf->len += (size_t)r;
-	}
-	return pf->len > keep ? 1 : 0;
+	return 1;
 }
 
 /* Read `path` ourselves when it is a classic pcap file: 1 yes, 0 not (let
@@ -142,18 +140,17 @@ static int open_classic(struct pcapfile *pf, const char *path)
 		return 0;
 	}
 	pf->fd = fd;
-	pf->buf[0] = malloc(FILEBUF);
-	pf->buf[1] = malloc(FILEBUF);
-	if (!pf->buf[0] || !pf->buf[1])
-		return -1;
 	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+	pf->ra = readahead_new(fd, FILEBUF, CARRY);
+	if (!pf->ra)
+		return -1;
 	if (refill(pf) < 0 || pf->len < 24) {
 		pf->short_header = 1;   /* reported by the first pcapfile_next() */
 		return 1;
 	}
 	/* the link type: low 16 bits of the header's last word (the rest are FCS flags) */
-	pf->linkfield = get32(pf, pf->buf[pf->cur] + 20);
-	pf->snaplen = get32(pf, pf->buf[pf->cur] + 16);
+	pf->linkfield = get32(pf, pf->base + 20);
+	pf->snaplen = get32(pf, pf->base + 16);
 	pf->link = (int)(pf->linkfield & 0xffff);
 	if (pf->link == 101)
 		pf->link = DLT_RAW;  /* as libpcap maps LINKTYPE_RAW */
@@ -173,8 +170,10 @@ static int next_classic(struct pcapfile *pf, struct pcap_frame *fr, char *err, s
 		uint32_t caplen, len, sec, frac;
 		const uint8_t *h;
 
-		/* a whole record in the buffer, or refill */
-		if (avail < 16 || avail - 16 < get32(pf, pf->buf[pf->cur] + pf->off + 8)) {
+		/* a whole record in the buffer, or refill (a record too long for
+		 * any refill is reported below without one) */
+		if (avail < 16 || (avail - 16 < get32(pf, pf->base + pf->off + 8) &&
+				   get32(pf, pf->base + pf->off + 8) <= RECORD_MAX)) {
 			if (refill(pf) < 0) {
 				fmt_buf(err, errsz, "frame %llu: %s", (unsigned long long)pf->frames + 1,
 					strerror(errno));
@@ -184,7 +183,7 @@ static int next_classic(struct pcapfile *pf, struct pcap_frame *fr, char *err, s
 			if (avail == 0)
 				return 0;
 		}
-		h = pf->buf[pf->cur] + pf->off;
+		h = pf->base + pf->off;
 		if (avail < 16) {
 			fmt_buf(err, errsz, "frame %llu: truncated dump file; the record header has "
 				"%zu of 16 bytes", (unsigned long long)pf->frames + 1, avail);
@@ -420,9 +419,8 @@ void pcapfile_close(struct pcapfile *pf)
 		fclose(pf->ngf);
 	if (pf->p)
 		pcap_close(pf->p);
+	readahead_free(pf->ra);
 	if (pf->fd > 0)
 		close(pf->fd);
-	free(pf->buf[0]);
-	free(pf->buf[1]);
 	free(pf);
 }

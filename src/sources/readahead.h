@@ -1,0 +1,25 @@
+/* readahead: a file read sequentially in large chunks by a thread of its
+ * own, so that the copy out of the page cache (read()) runs on another
+ * core while the caller parses the chunk before.
+ *
+ * Chunks come in file order. Each has `headroom` writable bytes before its
+ * data, for the caller to carry the unparsed tail of the chunk before into.
+ * A chunk stays valid until the second readahead_next() after the one that
+ * returned it. Without a thread (it could not be started) the reads happen
+ * in readahead_next() itself, with the same results. */
+#ifndef RSTSCOPE_READAHEAD_H
+#define RSTSCOPE_READAHEAD_H
+#include <stddef.h>
+#include <stdint.h>
+
+struct readahead;
+
+/* Read fd (not closed here) in chunks of up to `chunk` bytes. NULL: no memory. */
+struct readahead *readahead_new(int fd, size_t chunk, size_t headroom);
+/* The next chunk into *data, *len: 1; end of file: 0; a read error: -1
+ * with errno set (the chunks before it were all delivered). */
+int readahead_next(struct readahead *ra, uint8_t **data, size_t *len);
+/* Stops and joins the thread. NULL is accepted. */
+void readahead_free(struct readahead *ra);
+
+#endif
