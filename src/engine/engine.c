@@ -30,6 +30,7 @@ struct engine {
 void engine_opts_default(struct engine_opts *o)
 {
 	o->max_flows = 1u << 20;
+	o->no_embryos = false;
 	o->horizon_s = 2.0;
 	o->flow_idle_expire_s = 7200.0;
 	o->cluster_window_s = 1.0;
@@ -54,7 +55,7 @@ struct engine *engine_new(const struct engine_opts *o, engine_sink_fn sink, void
 	if (e->o.horizon_s < e->o.cluster_window_s)
 		e->o.horizon_s = e->o.cluster_window_s;
 	e->ft = flow_table_new(e->o.max_flows, e->o.flow_idle_expire_s, 30.0 + e->o.horizon_s,
-			       e->o.idle_min_s);
+			       e->o.idle_min_s, !e->o.no_embryos);
 	e->diag = malloc(sizeof(*e->diag));
 	if (e->o.kernel) {
 		struct kstore_opts ko = { .window_s = e->o.kernel_window_s };

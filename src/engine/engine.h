@@ -27,6 +27,8 @@ struct diagnosis;
 
 struct engine_opts {
 	size_t max_flows;          /* flow table cap (evicts the idlest) */
+	bool no_embryos;           /* every flow in full state from its first segment
+	                            * (tests: the results are the same) */
 	double horizon_s;          /* how long an RST's verdict stays open */
 	double flow_idle_expire_s; /* forget flows idle this long */
 	double cluster_window_s;   /* resets of one endpoint this close cluster */

@@ -44,6 +44,7 @@ struct flow_table {
 	uint32_t max_flows;
 	uint32_t head[2], tail[2]; /* recency lists: 0 open, 1 closed */
 	int64_t idle_expire_ns, closed_expire_ns, idle_min_ns;
+	bool embryos;
 	uint64_t next_id;
 	struct flow_table_stats st;
 	struct host *hosts;
@@ -104,7 +105,7 @@ static inline uint32_t hash_tuple(const struct tcp_view *v)
 }
 
 struct flow_table *flow_table_new(size_t max_flows, double idle_expire_s, double closed_expire_s,
-				  double idle_min_s)
+				  double idle_min_s, bool embryos)
 {
 	struct flow_table *t = calloc(1, sizeof(*t));
 
@@ -118,6 +119,7 @@ struct flow_table *flow_table_new(size_t max_flows, double idle_expire_s, double
 	t->idle_expire_ns = (int64_t)(idle_expire_s * 1e9);
 	t->closed_expire_ns = (int64_t)(closed_expire_s * 1e9);
 	t->idle_min_ns = (int64_t)(idle_min_s * 1e9);
+	t->embryos = embryos;
 	t->free_head = t->emb_free = FLOW_NONE;
 	t->head[0] = t->head[1] = t->tail[0] = t->tail[1] = FLOW_NONE;
 	t->mask = 1023;
@@ -708,7 +710,7 @@ struct flow *flow_lookup(struct flow_table *t, const struct tcp_view *v, uint32_
 	}
 	*dir = 0;
 	*created = true;
-	if (handshake_only(v) && !(v->flags & TH_ACK)) {
+	if (t->embryos && handshake_only(v) && !(v->flags & TH_ACK)) {
 		*absorbed = emb_new(t, v, h, now_ns);
 		return NULL;
 	}

@@ -96,9 +96,10 @@ struct flow_table_stats {
 struct flow_table;
 
 /* max_flows caps the live flows; idle_expire_s and closed_expire_s age them;
- * idle_min_s is the engine's idle gap (embryos track it as the engine does). */
+ * idle_min_s is the engine's idle gap (embryos track it as the engine does);
+ * without `embryos` every flow is full from its first segment. */
 struct flow_table *flow_table_new(size_t max_flows, double idle_expire_s, double closed_expire_s,
-				  double idle_min_s);
+				  double idle_min_s, bool embryos);
 void flow_table_free(struct flow_table *t);
 
 /* Find the flow of v's 5-tuple, whose flow_hash() is `hash`, or create it
