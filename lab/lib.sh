@@ -701,7 +701,7 @@ lab_watch_host() {
 	lab_record_pid "$HOSTWATCH_PID"
 	echo "$LAB_TRACEFS/instances/rstscope-$HOSTWATCH_PID" >>"$STATE/tracefs"
 	echo "$HOSTWATCH_PID" >"$OUT/hostwatch.pid"
-	printf 'hostwatch: metrics 127.0.0.1:%s\n' "$port" >>"$OUT/params.txt"
+	echo "127.0.0.1:$port" >"$OUT/hostwatch-metrics-addr.txt"  # not a param: not drawn
 	lab_watch_started "$HOSTWATCH_PID" "$OUT/hostwatch.log"
 	grep -q "watching: capture on 'any'.*kernel events from tracefs instance.*metrics on port $port" "$OUT/hostwatch.log" ||
 		lab_die "the host's rstscope watch did not start with its default sources (see $OUT/hostwatch.log)"

@@ -9,7 +9,10 @@ DESC="accept queue overflow with tcp_abort_on_overflow=1 under a connection burs
 CAUSE=overload
 EXPECT_TOP=overload
 EXPECT_RSTS=('.src == "10.99.2.2"|established,handshake|server|genuine|1')
-EXPECT_WATCH=('.src == "10.99.2.2"|INVALID_SYN|genuine|overload|appserver|all')
+# watch samples the host's counters too: the listener's overflow named on
+# its resets (the interval it happened in) and in the diagnosis
+EXPECT_WATCH=('.src == "10.99.2.2"|INVALID_SYN|genuine|overload|appserver|all'
+	'.src == "10.99.2.2" and .listen_overflow.drops > 0 and .cause_evidence[0:13] == "the listener "|INVALID_SYN|genuine|overload|appserver|all')
 
 scenario() {
 	lab_param PORT "$(lab_pick 8000 8999)"

@@ -35,7 +35,11 @@ static void name_overflow(const struct detect_env *env, struct rst_verdict *v)
 {
 	const struct khost_event *h;
 
-	if (v->kernel != RK_SENT || (v->kind != KIND_HANDSHAKE && v->kind != KIND_NO_STATE))
+	/* the listener's own reasons, or a reset at the handshake (a connection
+	 * the client took as open is "established" on the wire) */
+	if (v->kernel != RK_SENT || (v->kind != KIND_HANDSHAKE && v->kind != KIND_NO_STATE &&
+				     strcmp(v->kernel_reason, "INVALID_SYN") &&
+				     strcmp(v->kernel_reason, "NO_SOCKET")))
 		return;
 	h = kstore_overflow_near(env->ks, v->netns, &v->src, v->sport, v->ts_ns);
 	if (!h)

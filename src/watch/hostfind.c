@@ -16,7 +16,7 @@ struct hostfind {
 	struct host_sample *prev, *cur;
 	bool have_prev;
 	struct host_finding f[FINDINGS_MAX];
-	int64_t interval_ns, next_ns;
+	int64_t interval_ns, next_ns, last_ns;
 };
 
 enum rst_cause hostfind_cause(enum host_finding_id id)
@@ -142,14 +142,16 @@ void hostfind_close(struct hostfind *h)
 	free(h);
 }
 
-unsigned hostfind_poll(struct hostfind *h, struct engine *e, int64_t now_ns)
+unsigned hostfind_poll(struct hostfind *h, struct engine *e, int64_t now_ns, bool soon)
 {
 	struct host_sample *t;
 	unsigned n, given = 0;
 
-	if (!h || now_ns < h->next_ns)
+	if (!h || (now_ns < h->next_ns &&
+		   (!soon || now_ns - h->last_ns < (int64_t)(HOSTFIND_SOON_S * 1e9))))
 		return 0;
 	h->next_ns = now_ns + h->interval_ns;
+	h->last_ns = now_ns;
 	if (host_sampler_take(h->smp, h->cur))
 		return 0;
 	if (h->have_prev) {

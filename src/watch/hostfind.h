@@ -8,6 +8,7 @@
  * started) are not evidence. */
 #ifndef RSTSCOPE_HOSTFIND_H
 #define RSTSCOPE_HOSTFIND_H
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "engine/engine.h"
@@ -22,8 +23,11 @@ struct hostfind *hostfind_open(double interval_s, char *err, size_t errsz);
 void hostfind_close(struct hostfind *h);
 
 /* Sample when an interval has passed since the last sample (at wall time
- * now_ns) and give the findings to e. Returns the findings given. */
-unsigned hostfind_poll(struct hostfind *h, struct engine *e, int64_t now_ns);
+ * now_ns), or soon: a reset a listener may have sent for want of room came
+ * in (at most every HOSTFIND_SOON_S), so that its overflow is known before
+ * its verdict is final. Give the findings to e; returns how many. */
+#define HOSTFIND_SOON_S 0.2
+unsigned hostfind_poll(struct hostfind *h, struct engine *e, int64_t now_ns, bool soon);
 
 /* The cause a finding bears on (CAUSE__COUNT: none), for the diagnosis. */
 enum rst_cause hostfind_cause(enum host_finding_id id);

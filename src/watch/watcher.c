@@ -44,6 +44,8 @@ void watcher_on_event(const struct tfs_event *ev, void *ctx)
 		return;
 	}
 	join_reset_from_trace(ev, wall, w->owners, w->places, &r);
+	if (!strcmp(r.reason, "INVALID_SYN") || !strcmp(r.reason, "NO_SOCKET"))
+		w->host_soon = true;
 	engine_kernel_reset(w->eng, &r);
 }
 
@@ -138,7 +140,8 @@ void watcher_tick(struct watcher *w, int64_t now_ns, bool force)
 			w->refresh_wanted = false;
 		}
 		hostev_poll(w->host, w->eng, w->kern);
-		hostfind_poll(w->hostf, w->eng, now_ns);
+		hostfind_poll(w->hostf, w->eng, now_ns, w->host_soon);
+		w->host_soon = false;
 		if (now_ns - w->last_local_ns >= LOCAL_NS) {
 			watcher_load_local(w);
 			w->last_local_ns = now_ns;

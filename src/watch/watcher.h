@@ -39,6 +39,7 @@ struct watcher {
 	uint64_t lost_seen;          /* overrun + dropped at the last look */
 	int64_t last_refresh_ns, last_tick_ns, last_local_ns, last_nets_ns;
 	bool refresh_wanted;
+	bool host_soon;              /* a reset a full listener may have sent */
 };
 
 /* This host's addresses into the engine, those of every namespace of
