@@ -7,7 +7,8 @@
 #include "report/httpd.h"
 #include "util/util.h"
 
-#define MAX_SERIES 512
+#define MAX_SERIES 1024   /* about 150 KiB rendered: within HTTPD_OUT_MAX */
+#define MAX_CONTAINERS_SEEN 256  /* containers counted apart; later ones are "other" */
 
 struct series {
 	char kind[16], sender[16], cause[24], reason[32], container[48];
@@ -21,8 +22,9 @@ struct metrics {
 	struct httpd *http;      /* after metrics_listen */
 	char *body;              /* metrics_set_body: served instead */
 	size_t body_len;
-	char containers[METRICS_CONTAINERS][48]; /* the labelled ones, first seen */
-	unsigned ncontainers;
+	/* the containers seen, first seen first, and their resets */
+	struct { char name[48]; uint64_t n; } c[MAX_CONTAINERS_SEEN];
+	unsigned nc;
 };
 
 static const struct { const char *name, *type, *help; } meta[M__COUNT] = {
@@ -124,8 +126,8 @@ void metrics_set(struct metrics *m, enum metric_id id, uint64_t v)
 	m->v[id] = v;
 }
 
-/* The container label: "none", one of the first METRICS_CONTAINERS seen,
- * else "other". */
+/* The container a reset is kept under: "none", its own name while fewer
+ * than MAX_CONTAINERS_SEEN are known, else "other"; its count goes up. */
 static void container_label(struct metrics *m, const char *c, char *out, size_t size)
 {
 	unsigned i;
@@ -134,11 +136,31 @@ static void container_label(struct metrics *m, const char *c, char *out, size_t 
 		fmt_buf(out, size, "none");
 		return;
 	}
-	for (i = 0; i < m->ncontainers && strcmp(m->containers[i], c); i++)
+	for (i = 0; i < m->nc && strcmp(m->c[i].name, c); i++)
 		;
-	if (i == m->ncontainers && m->ncontainers < METRICS_CONTAINERS)
-		fmt_buf(m->containers[m->ncontainers++], sizeof(m->containers[0]), "%s", c);
-	fmt_buf(out, size, "%s", i < m->ncontainers ? c : "other");
+	if (i == m->nc && m->nc < MAX_CONTAINERS_SEEN)
+		fmt_buf(m->c[m->nc++].name, sizeof(m->c[0].name), "%s", c);
+	if (i < m->nc)
+		m->c[i].n++;
+	fmt_buf(out, size, "%s", i < m->nc ? c : "other");
+}
+
+/* Is container c one of the METRICS_CONTAINERS with most resets now (ties:
+ * the first seen)? "none" and "other" always are labels. */
+static bool top_container(const struct metrics *m, const char *c)
+{
+	unsigned i, above = 0;
+
+	if (!strcmp(c, "none") || !strcmp(c, "other"))
+		return true;
+	for (i = 0; i < m->nc && strcmp(m->c[i].name, c); i++)
+		;
+	if (i == m->nc)
+		return false;
+	for (unsigned j = 0; j < m->nc; j++)
+		if (m->c[j].n > m->c[i].n || (m->c[j].n == m->c[i].n && j < i))
+			above++;
+	return above < METRICS_CONTAINERS;
 }
 
 void metrics_rst(struct metrics *m, const char *kind, const char *sender,
@@ -201,15 +223,38 @@ size_t metrics_render(const struct metrics *m, char *buf, size_t size)
 	buf[0] = '\0';
 	PUT("# HELP rstscope_resets_total TCP resets seen on the wire, by verdict.\n"
 	    "# TYPE rstscope_resets_total counter\n");
-	for (unsigned i = 0; i < m->ns; i++) {
+	/* the top containers by their own label, the rest summed as "other"
+	 * (a container that enters the top moves its count out of "other":
+	 * a counter reset of that series, which rate() takes in its stride) */
+	struct series *out = malloc((size_t)(m->ns ? m->ns : 1) * sizeof(*out));
+	unsigned no = 0;
+
+	for (unsigned i = 0; out && i < m->ns; i++) {
+		struct series k = m->s[i];
+		unsigned j;
+
+		if (!top_container(m, k.container))
+			fmt_buf(k.container, sizeof(k.container), "other");
+		for (j = 0; j < no; j++)
+			if (!strcmp(out[j].kind, k.kind) && !strcmp(out[j].sender, k.sender) &&
+			    !strcmp(out[j].cause, k.cause) && !strcmp(out[j].reason, k.reason) &&
+			    !strcmp(out[j].container, k.container))
+				break;
+		if (j < no)
+			out[j].n += k.n;
+		else
+			out[no++] = k;
+	}
+	for (unsigned i = 0; i < no; i++) {
 		char a[32], b[32], c[32], d[40], e[56];
-		const struct series *s = &m->s[i];
+		const struct series *s = &out[i];
 		PUT("rstscope_resets_total{kind=\"%s\",sender=\"%s\",cause=\"%s\",kernel_reason=\"%s\","
 		    "container=\"%s\"} %llu\n",
 		    clean(s->kind, a, sizeof(a)), clean(s->sender, b, sizeof(b)),
 		    clean(s->cause, c, sizeof(c)), clean(s->reason, d, sizeof(d)),
 		    clean(s->container, e, sizeof(e)), (unsigned long long)s->n);
 	}
+	free(out);
 	for (int id = 0; id < M__COUNT; id++) {
 		char base[96];
 		size_t bl = strcspn(meta[id].name, "{");

@@ -47,9 +47,9 @@ int metrics_pollfds(const struct metrics *m, struct pollfd *p, int max);
 void metrics_serve(struct metrics *m, int64_t now_ns);
 
 void metrics_set(struct metrics *m, enum metric_id id, uint64_t v);
-/* Count one reset. container: "" or NULL for none; the first
- * METRICS_CONTAINERS distinct ones get a label of their own, the rest
- * count as "other". */
+/* Count one reset. container: "" or NULL for none. The label is bounded:
+ * the METRICS_CONTAINERS containers with most resets at each scrape get one
+ * of their own, the rest are summed as "other". */
 #define METRICS_CONTAINERS 16
 void metrics_rst(struct metrics *m, const char *kind, const char *sender,
 		 const char *cause, const char *kernel_reason, const char *container);
