@@ -1,0 +1,37 @@
+#!/bin/bash
+# A classic pcap file is mapped (older than a minute) or read (newer):
+# both give the same output byte for byte, on every sample and corpus
+# capture and on drawn cuts and corruptions of a generated one (errors with
+# their frame numbers, results so far).
+set -u
+seed=${SEED:-$((RANDOM * 32768 + RANDOM))}
+echo "seed $seed (SEED=$seed reproduces)"
+tmp=$(mktemp -d /tmp/rstscope-read.XXXXXX) || exit 1
+trap 'rm -rf "$tmp"' EXIT
+python3 "$ROOT/tests/helpers/synflood.py" --out "$tmp/g.pcap" --truth "$tmp/t" --flows 3000 \
+	--seed "$seed" --refused 20 --reset 20 2>/dev/null || exit 1
+size=$(stat -c %s "$tmp/g.pcap")
+files=$(find "$ROOT/samples" "$SHARED/corpus" -name '*.pcap' 2>/dev/null | sort)
+for k in 1 2 3 4 5; do
+	cut=$(((seed * k * 7919) % size))
+	head -c "$cut" "$tmp/g.pcap" >"$tmp/cut$k.pcap"
+	cp "$tmp/g.pcap" "$tmp/bad$k.pcap"   # a record length far too large at a drawn record
+	off=$((24 + (seed * k) % (size - 40)))
+	printf '\xff\xff\xff\x7f' | dd of="$tmp/bad$k.pcap" bs=1 seek="$off" conv=notrunc 2>/dev/null
+	files="$files $tmp/cut$k.pcap $tmp/bad$k.pcap"
+done
+files="$files $tmp/g.pcap"
+fail=0 n=0
+for f in $files; do
+	RSTSCOPE_PCAP_READ=map "$RSTSCOPE" analyze --json "$f" >"$tmp/m" 2>"$tmp/me"; mr=$?
+	RSTSCOPE_PCAP_READ=read "$RSTSCOPE" analyze --json "$f" >"$tmp/r" 2>"$tmp/re"; rr=$?
+	n=$((n + 1))
+	if [ $mr != $rr ] || ! cmp -s "$tmp/m" "$tmp/r" || ! cmp -s "$tmp/me" "$tmp/re"; then
+		echo "FAIL: ${f##*/}: mapped (exit $mr) and read (exit $rr) differ"
+		diff "$tmp/m" "$tmp/r" | head -n 4
+		diff "$tmp/me" "$tmp/re" | head -n 4
+		fail=1
+	fi
+done
+[ $fail = 0 ] && echo "mapped = read on $n files"
+exit $fail
