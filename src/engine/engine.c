@@ -8,7 +8,10 @@
 #include "flows/flows.h"
 
 #define PENDING_MAX (1u << 20)
-#define PREFETCH_AHEAD 6   /* frames: about a DRAM latency of processing */
+/* frames of processing that cover a fetch from memory: of the hash slot,
+ * then of the flow */
+#define SLOT_AHEAD 3
+#define FLOW_AHEAD 6
 
 struct engine {
 	struct engine_opts o;
@@ -451,28 +454,29 @@ void engine_frames(struct engine *e, const struct engine_input *in, unsigned n, 
 
 	if (n > ENGINE_BATCH_MAX)
 		n = ENGINE_BATCH_MAX;
-	for (unsigned i = 0; i < n; i++) {
-		r[i] = decode_frame(in[i].link, in[i].data, in[i].caplen, &v[i]);
-		e->st.frames++;
-		e->st.bytes += in[i].caplen;
-		e->st.result[r[i]]++;
-		if (res)
-			res[i] = r[i];
-		if (r[i] == DECODE_OK) {
-			h[i] = flow_hash(&v[i]);
-			flow_prefetch_slot(e->ft, h[i]);
+	/* a software pipeline: frame i is decoded and its hash slot fetched,
+	 * the flow of frame i - SLOT_AHEAD fetched (its slot has arrived), and
+	 * frame i - FLOW_AHEAD processed (its flow has arrived) */
+	for (unsigned i = 0; i < n + FLOW_AHEAD; i++) {
+		if (i < n) {
+			r[i] = decode_frame(in[i].link, in[i].data, in[i].caplen, &v[i]);
+			e->st.frames++;
+			e->st.bytes += in[i].caplen;
+			e->st.result[r[i]]++;
+			if (res)
+				res[i] = r[i];
+			if (r[i] == DECODE_OK) {
+				h[i] = flow_hash(&v[i]);
+				flow_prefetch_slot(e->ft, h[i]);
+			}
 		}
-	}
-	/* a software pipeline: the flow of frame i + AHEAD is fetched while
-	 * frame i is processed (its slot was fetched in the loop above) */
-	for (unsigned i = 0; i < n && i < PREFETCH_AHEAD; i++)
-		if (r[i] == DECODE_OK)
-			flow_prefetch_flow(e->ft, h[i]);
-	for (unsigned i = 0; i < n; i++) {
-		if (i + PREFETCH_AHEAD < n && r[i + PREFETCH_AHEAD] == DECODE_OK)
-			flow_prefetch_flow(e->ft, h[i + PREFETCH_AHEAD]);
-		if (r[i] == DECODE_OK)
-			segment(e, &v[i], h[i], in[i].ts_ns, file, in[i].frame);
+		if (i >= SLOT_AHEAD && i - SLOT_AHEAD < n && r[i - SLOT_AHEAD] == DECODE_OK)
+			flow_prefetch_flow(e->ft, h[i - SLOT_AHEAD]);
+		if (i >= FLOW_AHEAD && r[i - FLOW_AHEAD] == DECODE_OK) {
+			unsigned k = i - FLOW_AHEAD;
+
+			segment(e, &v[k], h[k], in[k].ts_ns, file, in[k].frame);
+		}
 	}
 }
 

@@ -98,10 +98,21 @@ static inline uint64_t hash_end(const struct ipaddr *a, uint16_t port)
 	return mix64(w0 ^ mix64(w1 ^ ((uint64_t)port << 48)));
 }
 
+/* One end of a tuple for the tuple hash: a multiply of the folded address
+ * and port (the mix after the sum spreads it). */
+static inline uint64_t tuple_end(const struct ipaddr *a, uint16_t port)
+{
+	uint64_t w0, w1;
+
+	memcpy(&w0, a->b, 8);
+	memcpy(&w1, a->b + 8, 8);
+	return (w0 ^ (w1 << 17 | w1 >> 47) ^ port) * 0x9e3779b97f4a7c15ULL;
+}
+
 /* Symmetric: both directions of a flow hash alike. */
 static inline uint32_t hash_tuple(const struct tcp_view *v)
 {
-	return (uint32_t)mix64(hash_end(&v->src, v->sport) + hash_end(&v->dst, v->dport));
+	return (uint32_t)mix64(tuple_end(&v->src, v->sport) + tuple_end(&v->dst, v->dport));
 }
 
 struct flow_table *flow_table_new(size_t max_flows, double idle_expire_s, double closed_expire_s,
