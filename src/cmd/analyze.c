@@ -118,7 +118,7 @@ static void frame_warning(const char *path, enum decode_result res, uint64_t fra
 	       (unsigned long long)frame, what[res]);
 }
 
-#define BATCH 32
+#define BATCH 64   /* ENGINE_BATCH_MAX: the engine's pipeline refills once per batch */
 #define PROGRESS_EVERY 65536   /* frames between progress lines */
 
 /* A progress line on stderr when it is a terminal (never in a pipe). */
