@@ -7,7 +7,7 @@ CC      ?= cc
 CFLAGS  ?= -O2 -g
 WARN    := -std=c11 -Wall -Wextra -Werror -Wshadow -Wvla -Wformat=2
 CPPFLAGS += -D_GNU_SOURCE -Isrc
-LDLIBS  += -lpcap -lmnl -lm
+LDLIBS  += -lpcap -lmnl -ljansson -lm
 
 SRCS    := $(shell find src -name '*.c' | sort)
 LIBSRCS := $(filter-out src/main.c,$(SRCS))

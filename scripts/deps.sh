@@ -2,7 +2,7 @@
 # Install the Debian packages that build, demo, tests and bench need, when missing.
 # Quiet when everything is present. Needs root to install.
 set -e
-need="gcc make clang libclang-rt-14-dev libpcap-dev libmnl-dev tcpdump tshark tcptrace
+need="gcc make clang libclang-rt-14-dev libpcap-dev libmnl-dev libjansson-dev tcpdump tshark tcptrace
       iproute2 iptables nftables conntrack nginx-light haproxy openssl curl
       python3 nodejs time jq ethtool iputils-ping scdoc man-db chromium wrk"
 missing=""

@@ -20,6 +20,7 @@ static const struct {
 	{ "host", cmd_host, "host counters and logs: listen overflows, conntrack, OOM kills, fds" },
 	{ "audit", cmd_audit, "idle timeouts along a path: inversions, unbounded, silent drops" },
 	{ "probe", cmd_probe, "measure a path's idle timeout and how it kills idle connections" },
+	{ "merge", cmd_merge, "the JSON summaries of separate runs as one diagnosis" },
 	{ "rules", cmd_rules, "the rules that decide a reset's cause, in order" },
 };
 

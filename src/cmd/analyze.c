@@ -12,6 +12,7 @@
 #include "cmd/cmd.h"
 #include "correlate/correlate.h"
 #include "engine/engine.h"
+#include "engine/stats.h"
 #include "report/annotate.h"
 #include "report/html.h"
 #include "report/report.h"
@@ -19,7 +20,7 @@
 #include "util/util.h"
 
 struct analyze_opts {
-	bool json, quiet, progress, correlate;
+	bool json, quiet, progress, correlate, overall;
 	const char *filter;
 	const char *write_pcapng;  /* --write-pcapng OUT, NULL: none */
 	const char *html;          /* --html REPORT, NULL: none */
@@ -37,6 +38,8 @@ struct run {
 	struct html_report *html;  /* --html: what the page shows */
 	int n_files;
 	bool out_failed;           /* an annotated copy could not be written */
+	struct diagnosis *all;     /* --overall: every capture's, added up */
+	struct engine_stats all_stats;
 };
 
 static void usage(FILE *f)
@@ -55,6 +58,8 @@ static void usage(FILE *f)
 		"                          points of the path, client side first (2-%d files):\n"
 		"                          match their flows (also across a NAT), align their\n"
 		"                          clocks, and tell for each RST which captures saw it\n"
+		"      --overall           after the captures' diagnoses, one of them all (as\n"
+		"                          'rstscope merge' gives from their --json summaries)\n"
 		"      --idle-min S        a silence this long is idle (default 1.0)\n"
 		"      --cluster-window S  resets of one host this close cluster (default 1.0)\n"
 		"      --cluster-min N     flows that make a cluster (default 3)\n"
@@ -291,6 +296,10 @@ static int analyze_file(const char *path, struct run *r)
 		bad = 1;
 	}
 	engine_flush(e);
+	if (r->all) {
+		diagnosis_merge(r->all, engine_diagnosis(e));
+		engine_stats_add(&r->all_stats, engine_stats(e));
+	}
 	if (o->json)
 		report_json_summary(stdout, path, engine_diagnosis(e), engine_stats(e));
 	else
@@ -312,7 +321,7 @@ int report_explain(FILE *f, const char *path, const struct rst_verdict *v,
 static int parse_args(int argc, char **argv, struct analyze_opts *o)
 {
 	enum { O_IDLE = 256, O_CWIN, O_CMIN, O_HORIZON, O_MAXF, O_NOCOLOR, O_CORR, O_WPCAPNG,
-	       O_HTML };
+	       O_HTML, O_OVERALL };
 	static const struct option lo[] = {
 		{ "json", no_argument, NULL, 'j' },
 		{ "filter", required_argument, NULL, 'f' },
@@ -327,6 +336,7 @@ static int parse_args(int argc, char **argv, struct analyze_opts *o)
 		{ "correlate", no_argument, NULL, O_CORR },
 		{ "write-pcapng", required_argument, NULL, O_WPCAPNG },
 		{ "html", required_argument, NULL, O_HTML },
+		{ "overall", no_argument, NULL, O_OVERALL },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -370,6 +380,7 @@ static int parse_args(int argc, char **argv, struct analyze_opts *o)
 		case O_CORR: o->correlate = true; break;
 		case O_WPCAPNG: o->write_pcapng = optarg; break;
 		case O_HTML: o->html = optarg; break;
+		case O_OVERALL: o->overall = true; break;
 		case 'h': usage(stdout); return 1;
 		default: usage(stderr); return -1;
 		}
@@ -468,9 +479,13 @@ int cmd_analyze(int argc, char **argv)
 		return rc > 0 ? RS_EXIT_OK : RS_EXIT_USAGE;
 	r.o = &o;
 	r.n_files = argc - optind;
-	if ((o.write_pcapng && !(r.annot = annot_new())) || (o.html && !(r.html = html_new()))) {
+	if (o.overall && (r.all = malloc(sizeof(*r.all))))
+		diagnosis_init(r.all);
+	if ((o.overall && !r.all) ||
+	    (o.write_pcapng && !(r.annot = annot_new())) || (o.html && !(r.html = html_new()))) {
 		warnx_("analyze: out of memory");
 		annot_free(r.annot);
+		free(r.all);
 		return RS_EXIT_RUNTIME;
 	}
 	if (o.correlate) {
@@ -490,6 +505,18 @@ int cmd_analyze(int argc, char **argv)
 			else if (report_explain(stdout, argv[i], &r.explain, &o.rep))
 				bad = 1;
 		}
+	}
+	if (r.all) {   /* every capture's diagnosis as one */
+		char label[64];
+
+		diagnosis_finish(r.all);
+		if (o.json) {
+			report_json_summary_of(stdout, NULL, (unsigned)r.n_files, r.all, &r.all_stats);
+		} else {
+			fmt_buf(label, sizeof(label), "all %d captures", r.n_files);
+			report_text_summary(stdout, label, r.all, &r.all_stats, &o.rep);
+		}
+		free(r.all);
 	}
 	corr_free(corr);
 	annot_free(r.annot);

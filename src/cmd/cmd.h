@@ -22,5 +22,6 @@ int cmd_rules(int argc, char **argv);
 int cmd_host(int argc, char **argv);
 int cmd_probe(int argc, char **argv);
 int cmd_audit(int argc, char **argv);
+int cmd_merge(int argc, char **argv);
 
 #endif

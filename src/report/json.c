@@ -1,6 +1,7 @@
 /* json: JSON Lines output; the schema is docs/output.md. */
 #include <inttypes.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "engine/engine.h"
 #include "report/report.h"
@@ -166,21 +167,70 @@ void report_json_error(FILE *f, const char *file, uint64_t frame, const char *me
 	fputs("}\n", f);
 }
 
-static void json_example(FILE *f, const struct diag_example *ex)
+/* An example; its capture named when it is not the summary's own (a
+ * summary of several). */
+static void json_example(FILE *f, const struct diag_example *ex, const char *file)
 {
 	fprintf(f, "{\"frame\":%" PRIu64 ",\"flow\":", ex->frame);
 	report_json_string(f, ex->flow);
+	if (ex->file && (!file || strcmp(ex->file, file))) {
+		fputs(",\"file\":", f);
+		report_json_string(f, ex->file);
+	}
 	putc('}', f);
+}
+
+/* What a summary is made of, exactly, for rstscope merge: confidence sums,
+ * idle gaps, survived silences by bucket, the race gaps, the largest
+ * cluster, race examples, host findings' exact figures. */
+static void json_raw(FILE *f, const struct diagnosis *d, const char *file)
+{
+	unsigned n = 0;
+
+	fputs(",\"raw\":{\"conf_sum\":{", f);
+	for (int i = 0; i < CAUSE__COUNT; i++)
+		if (d->causes[i].count)
+			fprintf(f, "%s\"%s\":%.17g", n++ ? "," : "", rst_cause_name[i],
+				d->causes[i].conf_sum);
+	fputs("},\"gaps\":[", f);
+	for (unsigned i = 0; i < d->n_gaps; i++)
+		fprintf(f, "%s%.17g", i ? "," : "", d->gaps[i]);
+	fprintf(f, "],\"gaps_dropped\":%" PRIu64 ",\"survived\":[", d->gaps_dropped);
+	n = 0;
+	for (int b = 0; b < DIAG_SURV_BUCKETS; b++)
+		if (d->survived[b])
+			fprintf(f, "%s[%d,%" PRIu32 "]", n++ ? "," : "", b, d->survived[b]);
+	fprintf(f, "],\"n_survived\":%" PRIu64 ",\"race_gap_ms\":[%.17g,%.17g],\"max_cluster\":%u"
+		",\"race_examples\":[", d->n_survived, d->race_gap_ms_min, d->race_gap_ms_max,
+		d->max_cluster);
+	for (uint64_t k = 0; k < d->races && k < DIAG_EXAMPLES; k++) {
+		if (k)
+			putc(',', f);
+		json_example(f, &d->race_ex[k], file);
+	}
+	fputs("],\"host\":[", f);
+	for (unsigned i = 0; i < d->n_host; i++)
+		fprintf(f, "%s{\"max_rate\":%.17g,\"first_ns\":%" PRId64 ",\"last_ns\":%" PRId64 "}",
+			i ? "," : "", d->host[i].max_rate, d->host[i].first_ns, d->host[i].last_ns);
+	fputs("]}", f);
 }
 
 void report_json_summary(FILE *f, const char *file, const struct diagnosis *d,
 			 const struct engine_stats *s)
+{
+	report_json_summary_of(f, file, 0, d, s);
+}
+
+void report_json_summary_of(FILE *f, const char *file, unsigned files, const struct diagnosis *d,
+			    const struct engine_stats *s)
 {
 	fputs("{\"type\":\"summary\",\"file\":", f);
 	if (file)
 		report_json_string(f, file);
 	else
 		fputs("null", f);
+	if (files)
+		fprintf(f, ",\"files\":%u", files);
 	fprintf(f, ",\"resets\":%" PRIu64 ",\"causes\":[", d->resets);
 	for (unsigned i = 0, n = 0; i < CAUSE__COUNT; i++) {
 		const struct diag_cause *c = &d->causes[d->rank[i]];
@@ -201,7 +251,7 @@ void report_json_summary(FILE *f, const char *file, const struct diagnosis *d,
 		for (unsigned k = 0; k < c->n_examples; k++) {
 			if (k)
 				putc(',', f);
-			json_example(f, &c->ex[k]);
+			json_example(f, &c->ex[k], file);
 		}
 		fputs("]}", f);
 	}
@@ -226,6 +276,10 @@ void report_json_summary(FILE *f, const char *file, const struct diagnosis *d,
 		fprintf(f, "%s{\"method\":\"%s\",\"frame\":%" PRIu64 ",\"flow\":", k ? "," : "",
 			d->risky_method[k], d->risky_ex[k].frame);
 		report_json_string(f, d->risky_ex[k].flow);
+		if (d->risky_ex[k].file && (!file || strcmp(d->risky_ex[k].file, file))) {
+			fputs(",\"file\":", f);
+			report_json_string(f, d->risky_ex[k].file);
+		}
 		putc('}', f);
 	}
 	fputs("]}", f);
@@ -261,6 +315,8 @@ void report_json_summary(FILE *f, const char *file, const struct diagnosis *d,
 	for (int r = 0; r < DECODE__COUNT; r++)
 		fprintf(f, ",\"%s\":%" PRIu64, decode_result_name[r], s->result[r]);
 	fprintf(f, ",\"flows_created\":%" PRIu64 ",\"flows_peak\":%" PRIu64 ",\"flows_evicted\":%"
-		PRIu64 ",\"flows_expired\":%" PRIu64 ",\"time_backwards\":%" PRIu64 "}}\n",
+		PRIu64 ",\"flows_expired\":%" PRIu64 ",\"time_backwards\":%" PRIu64 "}",
 		s->flows_created, s->flows_peak, s->flows_evicted, s->flows_expired, s->time_backwards);
+	json_raw(f, d, file);
+	fputs("}\n", f);
 }

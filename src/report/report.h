@@ -24,6 +24,11 @@ void report_json_rst(FILE *f, const struct rst_verdict *v);
  * NULL for a live run. */
 void report_json_summary(FILE *f, const char *file, const struct diagnosis *d,
 			 const struct engine_stats *s);
+/* The same for a summary of `files` captures (file NULL; files > 0 adds
+ * "files"). Every summary carries "raw": what rstscope merge needs to add
+ * it up exactly. */
+void report_json_summary_of(FILE *f, const char *file, unsigned files, const struct diagnosis *d,
+			    const struct engine_stats *s);
 
 /* One readable block for an RST. */
 void report_text_rst(FILE *f, const struct rst_verdict *v, const struct report_opts *o);

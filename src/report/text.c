@@ -209,7 +209,11 @@ void report_text_summary(FILE *f, const char *file, const struct diagnosis *d,
 			++rank, rst_cause_title[c->id], OFF(o), rst_cause_name[c->id], c->count,
 			c->count == 1 ? "" : "s", c->confidence * 100);
 		for (unsigned k = 0; k < c->n_examples; k++)
-			if (c->ex[k].frame)
+			if (c->ex[k].frame && c->ex[k].file && file && strcmp(c->ex[k].file, file))
+				/* a summary of several captures: which one */
+				fprintf(f, "   e.g. frame %" PRIu64 " of %s  %s\n", c->ex[k].frame,
+					c->ex[k].file, c->ex[k].flow);
+			else if (c->ex[k].frame)
 				fprintf(f, "   e.g. frame %" PRIu64 "  %s\n", c->ex[k].frame,
 					c->ex[k].flow);
 			else

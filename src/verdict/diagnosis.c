@@ -213,6 +213,87 @@ void diagnosis_host(struct diagnosis *d, const char *name, enum rst_cause cause,
 		h->max_rate = rate;
 }
 
+static void merge_examples(struct diag_example *into, unsigned *n, const struct diag_example *ex,
+			   unsigned m)
+{
+	for (unsigned i = 0; i < m && *n < DIAG_EXAMPLES; i++)
+		into[(*n)++] = ex[i];
+}
+
+void diagnosis_merge(struct diagnosis *into, const struct diagnosis *d)
+{
+	unsigned k;
+
+	into->resets += d->resets;
+	for (int i = 0; i < KIND__COUNT; i++)
+		into->by_kind[i] += d->by_kind[i];
+	for (int i = 0; i < FORGED__COUNT; i++)
+		into->by_forged[i] += d->by_forged[i];
+	for (int i = 0; i < CAUSE__COUNT; i++) {
+		struct diag_cause *c = &into->causes[i];
+
+		merge_examples(c->ex, &c->n_examples, d->causes[i].ex, d->causes[i].n_examples);
+		c->count += d->causes[i].count;
+		c->conf_sum += d->causes[i].conf_sum;
+	}
+	for (unsigned i = 0; i < d->n_gaps; i++)
+		if (into->n_gaps < DIAG_GAPS_MAX)
+			into->gaps[into->n_gaps++] = d->gaps[i];
+		else
+			into->gaps_dropped++;
+	into->gaps_dropped += d->gaps_dropped;
+	for (int i = 0; i < DIAG_SURV_BUCKETS; i++)
+		into->survived[i] += d->survived[i];
+	into->n_survived += d->n_survived;
+	if (d->races) {
+		if (!into->races || d->race_gap_ms_min < into->race_gap_ms_min)
+			into->race_gap_ms_min = d->race_gap_ms_min;
+		if (!into->races || d->race_gap_ms_max > into->race_gap_ms_max)
+			into->race_gap_ms_max = d->race_gap_ms_max;
+		k = (unsigned)(into->races < DIAG_EXAMPLES ? into->races : DIAG_EXAMPLES);
+		merge_examples(into->race_ex, &k, d->race_ex,
+			       (unsigned)(d->races < DIAG_EXAMPLES ? d->races : DIAG_EXAMPLES));
+		into->races += d->races;
+	}
+	for (uint64_t i = 0; i < d->risky && i < DIAG_EXAMPLES; i++)
+		if (into->risky + i < DIAG_EXAMPLES) {
+			into->risky_ex[into->risky + i] = d->risky_ex[i];
+			memcpy(into->risky_method[into->risky + i], d->risky_method[i],
+			       sizeof(into->risky_method[0]));
+		}
+	into->risky += d->risky;
+	into->clustered += d->clustered;
+	if (d->max_cluster > into->max_cluster)
+		into->max_cluster = d->max_cluster;
+	for (unsigned i = 0; i < d->n_host; i++) {
+		const struct diag_host *h = &d->host[i];
+		struct diag_host *t = NULL;
+
+		for (unsigned j = 0; j < into->n_host && !t; j++)
+			if (!strcmp(into->host[j].name, h->name) && !strcmp(into->host[j].where, h->where) &&
+			    into->host[j].netns == h->netns)
+				t = &into->host[j];
+		if (!t) {
+			if (into->n_host == DIAG_HOST_MAX) {
+				into->host_dropped++;
+				continue;
+			}
+			t = &into->host[into->n_host++];
+			*t = *h;
+			continue;
+		}
+		t->count += h->count;
+		t->intervals += h->intervals;
+		if (h->max_rate > t->max_rate)
+			t->max_rate = h->max_rate;
+		if (h->first_ns < t->first_ns)
+			t->first_ns = h->first_ns;
+		if (h->last_ns > t->last_ns)
+			t->last_ns = h->last_ns;
+	}
+	into->host_dropped += d->host_dropped;
+}
+
 /* The first host finding that bears on cause c, or NULL. */
 const struct diag_host *diagnosis_host_for(const struct diagnosis *d, enum rst_cause c)
 {

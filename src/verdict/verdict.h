@@ -231,6 +231,12 @@ void diagnosis_survived(struct diagnosis *d, double gap_s);
 /* A host finding of one sampled interval ending at ts_ns (see diag_host). */
 void diagnosis_host(struct diagnosis *d, const char *name, enum rst_cause cause,
 		    const char *where, uint64_t netns, uint64_t count, double rate, int64_t ts_ns);
+/* Add d (another capture's, or another run's) to into, as if its resets
+ * had been counted there after into's own: counts and confidence sums
+ * added, examples kept up to DIAG_EXAMPLES in that order, idle gaps
+ * appended up to DIAG_GAPS_MAX, survived silences and host findings
+ * summed. Then diagnosis_finish(into) ranks the whole. */
+void diagnosis_merge(struct diagnosis *into, const struct diagnosis *d);
 /* The first host finding that bears on cause c, or NULL. */
 const struct diag_host *diagnosis_host_for(const struct diagnosis *d, enum rst_cause c);
 /* Rank the causes and estimate idle timeouts; call once, at the end. */
