@@ -137,7 +137,7 @@ for t in rstscope tcpdump tcptrace tshark; do
 		printf '%-10s %10s %12s %8s  %s\n' "$t" - - - "$c (not run)"
 	fi
 done
-for t in rstscope tcpdump; do
+for t in rstscope tcpdump tcptrace tshark; do
 	[ -n "${all[$t]:-}" ] && printf '%s runs (s): %s\n' "$t" "${all[$t]}"
 done
 echo
@@ -223,9 +223,10 @@ fi
 echo
 echo "targets:"
 ge() { [ "$2" = - ] && echo n/a || awk -v a="$2" -v b="$3" 'BEGIN { print (a >= b) ? "yes" : "no" }'; }
-$ok_rs || r_dump=- r_trace=-
+$ok_rs || r_dump=- r_trace=- r_shark=-
 target "no slower than the tcpdump filter (tcpdump/rstscope $r_dump >= 1)" "$(ge x "$r_dump" 1)"
 target "at least 10x faster than tcptrace (tcptrace/rstscope $r_trace >= 10)" "$(ge x "$r_trace" 10)"
+target "at least 100x faster than tshark (tshark/rstscope $r_shark >= 100)" "$(ge x "$r_shark" 100)"
 if $ok_rs; then
 	target "peak memory within 32 MiB + 300 B/flow ($((rss_b / 1024)) KiB <= $((bound / 1024)) KiB)" \
 		"$([ "$rss_b" -le "$bound" ] && echo yes || echo no)"
