@@ -17,6 +17,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include "util/nlreply.h"
 #include "util/util.h"
 
 #define PATH_MAX_NS 300
@@ -223,6 +224,21 @@ static bool msg_addr(const struct nlmsghdr *h, struct ipaddr *out)
 	return false;
 }
 
+struct addr_reply {
+	struct netns_set *s;
+	uint64_t ino;
+};
+
+static int on_addr(const struct nlmsghdr *h, void *ctx)
+{
+	struct addr_reply *r = ctx;
+	struct ipaddr a;
+
+	if (h->nlmsg_type == RTM_NEWADDR && msg_addr(h, &a))
+		add_addr(r->s, &a, r->ino);
+	return 0;
+}
+
 /* Dump the addresses of the namespace fd lives in. 0 or -1. */
 static int dump_addrs(struct netns_set *s, int fd, uint64_t ino)
 {
@@ -230,9 +246,9 @@ static int dump_addrs(struct netns_set *s, int fd, uint64_t ino)
 		struct nlmsghdr nlh;
 		struct ifaddrmsg ifa;
 	} req;
-	static char buf[32768] __attribute__((aligned(NLMSG_ALIGNTO)));
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
 	struct timeval tv = { .tv_sec = 0, .tv_usec = 200000 };
+	struct addr_reply r = { s, ino };
 
 	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
 	memset(&req, 0, sizeof(req));
@@ -243,26 +259,7 @@ static int dump_addrs(struct netns_set *s, int fd, uint64_t ino)
 	req.ifa.ifa_family = AF_UNSPEC;
 	if (sendto(fd, &req, sizeof(req), 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		return -1;
-	for (int rounds = 0; rounds < 1000; rounds++) {
-		ssize_t n = recv(fd, buf, sizeof(buf), 0);
-		struct nlmsghdr *h;
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
-			struct ipaddr a;
-
-			if (h->nlmsg_type == NLMSG_DONE)
-				return 0;
-			if (h->nlmsg_type == NLMSG_ERROR)
-				return -1;
-			if (h->nlmsg_type == RTM_NEWADDR && msg_addr(h, &a))
-				add_addr(s, &a, ino);
-		}
-	}
-	return 0;
+	return nlreply_read(fd, req.nlh.nlmsg_seq, on_addr, &r) ? -1 : 0;
 }
 
 int netns_refresh(struct netns_set *s)

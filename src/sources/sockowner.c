@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "sources/netns.h"
+#include "util/nlreply.h"
 #include "util/util.h"
 
 #define WAYS 4
@@ -554,6 +555,29 @@ static int nl_open(struct sockowner *so)
 	return 0;
 }
 
+struct diag_reply {
+	struct sockowner *so;
+	uint64_t netns;
+	int64_t now;
+	bool one;        /* a request of one socket */
+	int seen;
+};
+
+static int on_diag(const struct nlmsghdr *h, void *ctx)
+{
+	struct diag_reply *r = ctx;
+	const struct inet_diag_msg *m = NLMSG_DATA(h);
+	struct sock_key k;
+
+	if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
+	    h->nlmsg_len < NLMSG_LENGTH(sizeof(struct inet_diag_msg)))
+		return 0;
+	diag_key(m, &k);
+	seen_socket(r->so, &k, m->idiag_uid, m->idiag_inode, r->netns, r->now);
+	r->seen++;
+	return r->one;
+}
+
 /* Send one INET_DIAG request on fd (a socket of namespace netns); feed
  * every reply to seen_socket(). With id NULL, a dump of all TCP sockets of
  * family fam. Returns sockets or -1. */
@@ -564,9 +588,6 @@ static int nl_query_on(struct sockowner *so, int fd, uint64_t netns, int fam,
 		struct nlmsghdr nlh;
 		struct inet_diag_req_v2 r;
 	} req;
-	static char buf[32768] __attribute__((aligned(NLMSG_ALIGNTO)));
-	int seen = 0;
-
 	memset(&req, 0, sizeof(req));
 	req.nlh.nlmsg_len = sizeof(req);
 	req.nlh.nlmsg_type = SOCK_DIAG_BY_FAMILY;
@@ -578,37 +599,15 @@ static int nl_query_on(struct sockowner *so, int fd, uint64_t netns, int fam,
 	if (id)
 		req.r.id = *id;
 	struct sockaddr_nl sa = { .nl_family = AF_NETLINK };
+	struct diag_reply r = { so, netns, now, id != NULL, 0 };
+	int rc;
+
 	if (sendto(fd, &req, sizeof(req), 0, (struct sockaddr *)&sa, sizeof(sa)) < 0)
 		return -1;
-	for (int rounds = 0; rounds < 10000; rounds++) {
-		ssize_t n = recv(fd, buf, sizeof(buf), 0);
-		struct nlmsghdr *h;
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			return -1;
-		for (h = (struct nlmsghdr *)buf; NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
-			if (h->nlmsg_seq != req.nlh.nlmsg_seq)
-				continue;
-			if (h->nlmsg_type == NLMSG_DONE)
-				return seen;
-			if (h->nlmsg_type == NLMSG_ERROR)
-				return id ? seen : -1;  /* ENOENT for a gone socket */
-			if (h->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
-			    h->nlmsg_len < NLMSG_LENGTH(sizeof(struct inet_diag_msg)))
-				continue;
-			const struct inet_diag_msg *m = NLMSG_DATA(h);
-			struct sock_key k;
-
-			diag_key(m, &k);
-			seen_socket(so, &k, m->idiag_uid, m->idiag_inode, netns, now);
-			seen++;
-			if (id)
-				return seen;
-		}
-	}
-	return seen;
+	rc = nlreply_read(fd, req.nlh.nlmsg_seq, on_diag, &r);
+	if (rc == -2)   /* ENOENT for a gone socket */
+		return id ? r.seen : -1;
+	return rc ? -1 : r.seen;
 }
 
 /* The same on this namespace's socket. */

@@ -184,26 +184,41 @@ static double score(const struct diag_cause *c)
 	return c->conf_sum;
 }
 
+/* The entry of finding name at where in netns; a new one (zeroed but for
+ * its key, *fresh set) while there is room; NULL (counted dropped) beyond. */
+static struct diag_host *host_slot(struct diagnosis *d, const char *name, const char *where,
+				   uint64_t netns, bool *fresh)
+{
+	struct diag_host *h;
+
+	*fresh = false;
+	for (unsigned i = 0; i < d->n_host; i++)
+		if (!strcmp(d->host[i].name, name) && !strcmp(d->host[i].where, where) &&
+		    d->host[i].netns == netns)
+			return &d->host[i];
+	if (d->n_host == DIAG_HOST_MAX) {
+		d->host_dropped++;
+		return NULL;
+	}
+	h = &d->host[d->n_host++];
+	memset(h, 0, sizeof(*h));
+	fmt_buf(h->name, sizeof(h->name), "%s", name);
+	fmt_buf(h->where, sizeof(h->where), "%s", where);
+	h->netns = netns;
+	*fresh = true;
+	return h;
+}
+
 void diagnosis_host(struct diagnosis *d, const char *name, enum rst_cause cause,
 		    const char *where, uint64_t netns, uint64_t count, double rate, int64_t ts_ns)
 {
-	struct diag_host *h = NULL;
+	bool fresh;
+	struct diag_host *h = host_slot(d, name, where, netns, &fresh);
 
-	for (unsigned i = 0; i < d->n_host && !h; i++)
-		if (!strcmp(d->host[i].name, name) && !strcmp(d->host[i].where, where) &&
-		    d->host[i].netns == netns)
-			h = &d->host[i];
-	if (!h) {
-		if (d->n_host == DIAG_HOST_MAX) {
-			d->host_dropped++;
-			return;
-		}
-		h = &d->host[d->n_host++];
-		memset(h, 0, sizeof(*h));
-		fmt_buf(h->name, sizeof(h->name), "%s", name);
-		fmt_buf(h->where, sizeof(h->where), "%s", where);
+	if (!h)
+		return;
+	if (fresh) {
 		h->cause = cause;
-		h->netns = netns;
 		h->first_ns = ts_ns;
 	}
 	h->count += count;
@@ -267,18 +282,12 @@ void diagnosis_merge(struct diagnosis *into, const struct diagnosis *d)
 		into->max_cluster = d->max_cluster;
 	for (unsigned i = 0; i < d->n_host; i++) {
 		const struct diag_host *h = &d->host[i];
-		struct diag_host *t = NULL;
+		bool fresh;
+		struct diag_host *t = host_slot(into, h->name, h->where, h->netns, &fresh);
 
-		for (unsigned j = 0; j < into->n_host && !t; j++)
-			if (!strcmp(into->host[j].name, h->name) && !strcmp(into->host[j].where, h->where) &&
-			    into->host[j].netns == h->netns)
-				t = &into->host[j];
-		if (!t) {
-			if (into->n_host == DIAG_HOST_MAX) {
-				into->host_dropped++;
-				continue;
-			}
-			t = &into->host[into->n_host++];
+		if (!t)
+			continue;
+		if (fresh) {
 			*t = *h;
 			continue;
 		}
