@@ -157,22 +157,31 @@ static unsigned feed_batch(struct engine *e, const struct engine_input *in, unsi
 	return 0;
 }
 
-/* --write-pcapng: pass 2 over `src`, the diagnosis on the section header
- * as the text report prints it. */
-static void write_copy(struct run *r, const char *path, const char *src, struct engine *e)
+/* The capture's diagnosis as the text report prints it, without colour,
+ * in a string to free; NULL when out of memory. */
+static char *summary_text(const char *path, struct engine *e)
 {
 	struct report_opts plain = { .colour = false };
 	char *text = NULL;
 	size_t len = 0;
 	FILE *m = open_memstream(&text, &len);
 
-	if (m) {
-		report_text_summary(m, path, engine_diagnosis(e), engine_stats(e), &plain);
-		if (fclose(m)) {
-			free(text);
-			text = NULL;
-		}
+	if (!m)
+		return NULL;
+	report_text_summary(m, path, engine_diagnosis(e), engine_stats(e), &plain);
+	if (fclose(m)) {
+		free(text);
+		return NULL;
 	}
+	return text;
+}
+
+/* --write-pcapng: pass 2 over `src`, the diagnosis on the section header
+ * as the text report prints it. */
+static void write_copy(struct run *r, const char *path, const char *src, struct engine *e)
+{
+	char *text = summary_text(path, e);
+
 	if (apng_write(r->annot, r->o->write_pcapng, r->n_files, path, src, text,
 		       r->o->progress) < 0)
 		r->out_failed = true;
@@ -184,18 +193,8 @@ static void write_copy(struct run *r, const char *path, const char *src, struct 
 static void html_end(struct run *r, const char *path, const char *src, struct engine *e,
 		     const char *read_err)
 {
-	struct report_opts plain = { .colour = false };
-	char *text = NULL;
-	size_t len = 0;
-	FILE *m = open_memstream(&text, &len);
+	char *text = summary_text(path, e);
 
-	if (m) {
-		report_text_summary(m, path, engine_diagnosis(e), engine_stats(e), &plain);
-		if (fclose(m)) {
-			free(text);
-			text = NULL;
-		}
-	}
 	html_capture_end(r->html, src, engine_diagnosis(e), engine_stats(e), text, read_err);
 	free(text);
 }
