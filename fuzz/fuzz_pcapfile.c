@@ -2,11 +2,13 @@
  * reads it: the input becomes a regular file (a memfd, opened by its
  * /proc/self/fd path) so a classic pcap magic takes rstscope's own reader
  * (headers, record and snap lengths, both byte orders, nanosecond
- * timestamps) and anything else libpcap and the pcapng fallback. Every
+ * timestamps; mapped for odd lengths, read for even ones) and anything
+ * else libpcap and the pcapng fallback. Every
  * frame is decoded, so a caplen past the bytes read is caught by ASan; a
  * third of the inputs (by length) also pass through a BPF filter. */
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -36,6 +38,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		off += (size_t)n;
 	}
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	/* both ways of reading a classic file: mapped (older files) and read */
+	setenv("RSTSCOPE_PCAP_READ", size % 2 ? "map" : "read", 1);
 	pf = pcapfile_open(path, size % 3 ? NULL : "tcp", err, sizeof(err));
 	if (pf) {
 		(void)pcapfile_header(pf, &h);

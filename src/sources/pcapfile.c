@@ -447,7 +447,10 @@ int pcapfile_next(struct pcapfile *pf, struct pcap_frame *fr, char *err, size_t 
 		fr->data = d;
 		fr->caplen = h->caplen;
 		fr->wirelen = h->len;
-		fr->ts_ns = (int64_t)h->ts.tv_sec * 1000000000 + (int64_t)h->ts.tv_usec;
+		/* a pcapng timestamp can be far past 2262: saturate, do not overflow */
+		fr->ts_ns = h->ts.tv_sec >= INT64_MAX / 1000000000 - 1 ? INT64_MAX / 1000000000 * 1000000000
+			  : h->ts.tv_sec <= -(INT64_MAX / 1000000000 - 1) ? -(INT64_MAX / 1000000000) * 1000000000
+			  : (int64_t)h->ts.tv_sec * 1000000000 + (int64_t)h->ts.tv_usec;
 		fr->link = pf->link;
 		fr->number = pf->frames;
 		return 1;
