@@ -108,51 +108,70 @@ int httpreq_parse(const char *buf, size_t len, struct httpreq *r)
 	if (!tl || b[p] != ' ')
 		return decided(r, 400);   /* no target, a control byte, or HTTP/0.9 */
 	v0 = ++p;
-	/* HTTP-version = "HTTP/" DIGIT "." DIGIT, then CRLF (or a bare LF) */
+	/* HTTP-version = "HTTP/" DIGIT "." DIGIT (RFC 9112 2.3), then CRLF or a
+	 * bare LF. A byte of the line at or past its cap is a 414 whatever it
+	 * is, so that what a prefix decided every longer input decides too. */
 	for (size_t i = 0; i < 8; i++, p++) {
 		static const char v[] = "HTTP/d.d";
 
+		if (p - line0 >= HTTPREQ_LINE_MAX)
+			return decided(r, 414);
 		if (p == len)
 			return more(len, r, 400);
 		if (v[i] == 'd' ? !(b[p] >= '0' && b[p] <= '9') : b[p] != (unsigned char)v[i])
 			return decided(r, 400);
 	}
-	if (p < len && b[p] == '\r')
-		p++;
-	if (p == len)
-		return p - line0 >= HTTPREQ_LINE_MAX ? decided(r, 414) : more(len, r, 400);
-	if (b[p] != '\n')
-		return decided(r, 400);
-	if (++p - line0 > HTTPREQ_LINE_MAX)
-		return decided(r, 414);
+	for (bool cr = false;; p++) {
+		if (p - line0 >= HTTPREQ_LINE_MAX)
+			return decided(r, 414);
+		if (p == len)
+			return more(len, r, 400);
+		if (b[p] == '\n')
+			break;
+		if (cr || b[p] != '\r')
+			return decided(r, 400);
+		cr = true;
+	}
+	p++;
 	if (b[v0 + 5] != '1')   /* the major version */
 		return decided(r, 505);
-	/* header fields up to the empty line (RFC 9112 5) */
+	/* header fields up to the empty line (RFC 9112 5); a byte of the head
+	 * at or past its cap is a 431, as above */
 	for (;;) {
 		size_t f0 = p;
 
-		if (p < len && b[p] == '\r')
-			p++;
-		if (p < len && b[p] == '\n')
-			return p + 1 > HTTPREQ_HEAD_MAX ? decided(r, 431) :
-			       judge(buf + m0, ml, buf + t0, tl, r);
+		if (p >= HTTPREQ_HEAD_MAX)
+			return decided(r, 431);
 		if (p == len)
 			return more(len, r, 431);
-		if (p > f0)
-			return decided(r, 400);   /* a CR alone */
-		p = f0;
-		if (p < len && (b[p] == ' ' || b[p] == '\t'))
+		if (b[p] == '\r') {
+			if (++p >= HTTPREQ_HEAD_MAX)
+				return decided(r, 431);
+			if (p == len)
+				return more(len, r, 431);
+			if (b[p] != '\n')
+				return decided(r, 400);   /* a CR alone */
+		}
+		if (b[p] == '\n')
+			return judge(buf + m0, ml, buf + t0, tl, r);
+		if (b[p] == ' ' || b[p] == '\t')
 			return decided(r, 400);   /* obs-fold (RFC 9112 5.2) */
-		while (p < len && tchar(b[p]))
+		while (p < len && p < HTTPREQ_HEAD_MAX && tchar(b[p]))
 			p++;
-		if (p < len && (p == f0 || b[p] != ':'))
+		if (p >= HTTPREQ_HEAD_MAX)
+			return decided(r, 431);
+		if (p == len)
+			return more(len, r, 431);
+		if (p == f0 || b[p] != ':')
 			return decided(r, 400);   /* no name, or space before the colon */
-		while (p < len && field_char(b[p]))
+		while (p < len && p < HTTPREQ_HEAD_MAX && field_char(b[p]))
 			p++;
-		if (p < len && b[p] == '\r')
+		if (p < len && p < HTTPREQ_HEAD_MAX && b[p] == '\r')
 			p++;
-		if (p == len || p >= HTTPREQ_HEAD_MAX)
-			return p >= HTTPREQ_HEAD_MAX ? decided(r, 431) : more(len, r, 431);
+		if (p >= HTTPREQ_HEAD_MAX)
+			return decided(r, 431);
+		if (p == len)
+			return more(len, r, 431);
 		if (b[p] != '\n')
 			return decided(r, 400);   /* a control byte in the field */
 		p++;
