@@ -22,6 +22,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sources/mapguard.h"
 #include "sources/pcapng.h"
 #include "sources/readahead.h"
 #include "util/util.h"
@@ -46,6 +47,7 @@ struct pcapfile {
 	int fd;
 	struct readahead *ra;     /* reads, or (NULL) the mapping below */
 	uint8_t *map;             /* the whole file, mapped */
+	int guard;                /* its mapguard slot (-1: none) */
 	size_t map_len, unmapped; /* its size, and the prefix unmapped again */
 	size_t drop_at;           /* the offset of the next generation */
 	size_t pref;              /* bytes fetched ahead of the parse */
@@ -216,6 +218,8 @@ static int open_classic(struct pcapfile *pf, const char *path)
 		} else {
 			madvise(m, (size_t)st.st_size, MADV_SEQUENTIAL);
 			pf->map = m;
+			/* a file truncated under us: a reported cut, not SIGBUS */
+			pf->guard = mapguard_add(m, (size_t)st.st_size);
 			pf->map_len = (size_t)st.st_size;
 			pf->base = m;
 			pf->len = pf->map_len;
@@ -238,6 +242,19 @@ static int open_classic(struct pcapfile *pf, const char *path)
 	return 1;
 }
 
+/* The mapped file was truncated under us: what is left and where the
+ * reading stopped. Returns -1. */
+static int shrank(struct pcapfile *pf, size_t cut, char *err, size_t errsz)
+{
+	struct stat st;
+	long long now = fstat(pf->fd, &st) ? -1 : (long long)st.st_size;
+
+	fmt_buf(err, errsz, "frame %llu: the file shrank while it was read (to %lld bytes; "
+		"byte %zu was gone): the frames from there on are lost",
+		(unsigned long long)pf->frames + 1, now, cut);
+	return -1;
+}
+
 static int next_classic(struct pcapfile *pf, struct pcap_frame *fr, char *err, size_t errsz)
 {
 	if (pf->short_header) {
@@ -249,7 +266,11 @@ static int next_classic(struct pcapfile *pf, struct pcap_frame *fr, char *err, s
 		size_t avail = pf->len - pf->off;
 		uint32_t caplen, len, sec, frac;
 		const uint8_t *h;
+		size_t cut = pf->map ? mapguard_cut(pf->guard) : SIZE_MAX;
 
+		if (cut != SIZE_MAX && pf->off + 16 > cut) {
+			return shrank(pf, cut, err, errsz);
+		}
 		/* a whole record in the buffer, or refill (a record too long for
 		 * any refill is reported below without one) */
 		if (avail < 16 || (avail - 16 < get32(pf, pf->base + pf->off + 8) &&
@@ -282,6 +303,9 @@ static int next_classic(struct pcapfile *pf, struct pcap_frame *fr, char *err, s
 			fmt_buf(err, errsz, "frame %llu: truncated dump file; the record has %zu of %u "
 				"bytes", (unsigned long long)pf->frames + 1, avail - 16, caplen);
 			return -1;
+		}
+		if (cut != SIZE_MAX && pf->off + 16 + caplen > cut) {
+			return shrank(pf, cut, err, errsz);
 		}
 		pf->off += 16 + (size_t)caplen;
 		pf->frames++;
@@ -511,6 +535,7 @@ void pcapfile_close(struct pcapfile *pf)
 	if (pf->p)
 		pcap_close(pf->p);
 	readahead_free(pf->ra);
+	mapguard_remove(pf->map ? pf->guard : -1);
 	if (pf->map && pf->map_len > pf->unmapped)
 		munmap(pf->map + pf->unmapped, pf->map_len - pf->unmapped);
 	if (pf->fd > 0)
