@@ -72,6 +72,7 @@ WHEN(w_fin_race, fin_provoked(x) && P->race_gap_ms >= 0)
 WHEN(w_fin_idle_close, fin_provoked(x) && P->idle_before_fin)
 WHEN(w_fin_unread, fin_provoked(x))
 WHEN(w_fin_then_rst, V->kind == KIND_AFTER_FIN && P->fin_ns)
+WHEN(w_idle_answers_fin, V->kind == KIND_AFTER_FIN && idle_shape(x) && server(x))
 WHEN(w_answers_fin, V->kind == KIND_AFTER_FIN)
 WHEN(w_keepalive_unread, x->keepalive_unread)
 WHEN(w_idle_provoked, idle_shape(x) && P->provoked_by_data)
@@ -266,6 +267,12 @@ WHY(y_fin_then_rst)
 {
 	(void)x;	fmt_buf(b, n, "RST right after its own FIN: it closed with unread received data");
 }
+WHY(y_idle_answers_fin)
+{
+	fmt_buf(b, n, "it answered the peer's FIN, which ended %.1f s of silence, with an RST: it had "
+		"reaped the idle connection already, or its idle timer fired as the FIN came",
+		V->idle_gap_s);
+}
 WHY(y_answers_fin)
 {
 	(void)x;	fmt_buf(b, n, "it answered the peer's FIN with an RST: an abortive close (SO_LINGER 0)");
@@ -391,6 +398,8 @@ const struct cause_rule cause_rules[] = {
 	     "after its FIN, the peer's data"),
 	RULE("fin-then-rst", CAUSE_UNREAD_CLOSE, 0.6, false, REAP_IDLE, w_fin_then_rst,
 	     y_fin_then_rst, "after its own FIN, nothing from the peer"),
+	RULE("idle-answers-fin", CAUSE_IDLE_REAP, 0.65, false, REAP_IDLE, w_idle_answers_fin,
+	     y_idle_answers_fin, "the server side answers the peer's FIN that ended a silence"),
 	RULE("answers-fin", CAUSE_DELIBERATE_ABORT, 0.5, false, REAP_IDLE, w_answers_fin,
 	     y_answers_fin, "answers the peer's FIN"),
 	RULE("keepalive-unread", CAUSE_IDLE_REAP, 0.75, true, REAP_TIMER, w_keepalive_unread,

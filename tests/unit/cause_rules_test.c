@@ -122,6 +122,13 @@ static void c_idle_timeout(void)
 	P.v.shape = SHAPE_IDLE_THEN_RESET;
 	P.v.sender_role = ROLE_CLIENT;
 }
+/* the peer's FIN after a silence, answered by the server's RST */
+static void c_idle_answers_fin(void)
+{
+	after_fin();
+	P.v.shape = SHAPE_IDLE_THEN_RESET;
+	P.v.idle_gap_s = 2.6;
+}
 /* the connection this host forgot, while its listener overflowed */
 static void c_host_overflow(void)
 {
@@ -163,7 +170,7 @@ static const struct {
 	{ "big-body", c_big_body }, { "in-flight", c_inflight },
 	{ "genuine-abort", c_genuine_abort }, { "none", c_none },
 	{ "kernel-oom-kill", c_oom_kill }, { "owner-exited", c_owner_exited },
-	{ "kernel-host-overflow", c_host_overflow },
+	{ "kernel-host-overflow", c_host_overflow }, { "idle-answers-fin", c_idle_answers_fin },
 };
 
 int main(void)
