@@ -5,6 +5,7 @@
 #include <libmnl/libmnl.h>
 #include <linux/netfilter/nfnetlink.h>
 #include <linux/netfilter/nfnetlink_conntrack.h>
+#include <stdint.h>
 #include <string.h>
 #include <time.h>
 
@@ -134,7 +135,9 @@ int conntrack_parse_nl(const uint8_t *buf, size_t len, struct ctrset *out, int *
 				int32_t e;
 				memcpy(&e, buf + off + 16, 4);
 				if (e) {
-					*nl_errno = e < 0 ? -e : e;
+					/* a negative errno (netlink(7)); INT32_MIN
+					 * has no positive and is none */
+					*nl_errno = e == INT32_MIN ? EPROTO : e < 0 ? -e : e;
 					return -2;
 				}
 			}
