@@ -120,17 +120,19 @@ def main(argv):
             errs.append("%s: rows %d, time buckets %d, senders %d, resets %d" % (tag, n, tsum, hsum, s["resets"]))
         if gsum != idle.get(cap["file"], 0):
             errs.append("%s: gap bins hold %d, %d RSTs have an idle gap" % (tag, gsum, idle.get(cap["file"], 0)))
+        ri = chosen(cap, pick[1] if pick and pick[0] == ci else None)
+        # the table shows the page that holds the chosen RST (rows in capture order)
+        first = (ri // PAGE_ROWS) * PAGE_ROWS if ri >= 0 else 0
         counts = {
             "time series": (sec.count('<g class="series"'), len(want)),
             "cause bars": (sec.count('class="cause-bar"'), len(want)),
             "gap bars": (sec.count('class="gap-bar"'), sum(1 for x in cap["gaps"]["counts"] if x)),
             "timeout marks": (sec.count('class="timeout-mark"'), len(s["idle_timeouts"]) if gsum else 0),
-            "table rows": (sec.count("<tr data-row="), min(n, PAGE_ROWS)),
+            "table rows": (sec.count("<tr data-row="), min(n - first, PAGE_ROWS)),
         }
         forged_dots = sum(c[2] for x in cap["hops"]["senders"] for c in x["cells"])
         if forged_dots and 'class="hop-dot forged"' not in sec:
             errs.append("%s: %d forged RSTs among the senders drawn, no forged dot" % (tag, forged_dots))
-        ri = chosen(cap, pick[1] if pick and pick[0] == ci else None)
         lad = cap["rows"][ri][15] if ri >= 0 else -1
         npk = len(cap["ladders"][lad]["pk"]) if lad >= 0 else 0
         counts["ladder packets"] = (sec.count('<g class="ladder-pkt'), npk)
