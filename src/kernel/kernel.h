@@ -119,9 +119,10 @@ void kstore_add_host(struct kstore *ks, const struct khost_event *ev);
  * window after it; NULL: none. */
 const struct khost_event *kstore_host_near(const struct kstore *ks, int pid, const char *cgroup,
 					   int64_t t);
-/* The latest listen overflow of the listener a:port (one on any address
- * too) in namespace netns (0 on either side: any) whose interval, widened
- * by one window, holds t; NULL: none. */
+/* The listen overflow (drops > 0) of the listener a:port (one on any
+ * address too) in namespace netns (0 on either side: any) whose interval
+ * holds t; failing that, the one whose interval lies nearest t, at most
+ * one window away; of two as near, the later. NULL: none. */
 const struct khost_event *kstore_overflow_near(const struct kstore *ks, uint64_t netns,
 					       const struct ipaddr *a, uint16_t port, int64_t t);
 

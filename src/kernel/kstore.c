@@ -227,25 +227,37 @@ static bool any_addr(const struct ipaddr *a)
 	return !memcmp(a->b, zero, 16) || !memcmp(a->b, v4any, 16);
 }
 
+/* How far t lies outside h's interval (0: inside it). */
+static int64_t outside_by(const struct khost_event *h, int64_t t)
+{
+	int64_t from = h->wall_ns - (int64_t)(h->interval_s * 1e9);
+
+	return t < from ? from - t : t > h->wall_ns ? t - h->wall_ns : 0;
+}
+
 const struct khost_event *kstore_overflow_near(const struct kstore *ks, uint64_t netns,
 					       const struct ipaddr *a, uint16_t port, int64_t t)
 {
 	const struct khost_event *best = NULL;
+	int64_t best_off = 0;
 	unsigned n = ks->nhost < KHOST_MAX ? ks->nhost : KHOST_MAX;
 
 	for (unsigned i = 0; i < n; i++) {
 		const struct khost_event *h = &ks->host[i];
-		int64_t from = h->wall_ns - (int64_t)(h->interval_s * 1e9) - ks->window_ns;
+		int64_t off;
 
-		if (h->kind != KHOST_LISTEN_OVERFLOW || h->lport != port || t < from ||
-		    t > h->wall_ns + ks->window_ns)
+		if (h->kind != KHOST_LISTEN_OVERFLOW || !h->drops || h->lport != port)
 			continue;
 		if (netns && h->netns && netns != h->netns)
 			continue;
 		if (!any_addr(&h->laddr) && memcmp(h->laddr.b, a->b, 16))
 			continue;
-		if (!best || h->wall_ns > best->wall_ns)
-			best = h;
+		off = outside_by(h, t);
+		if (off > ks->window_ns)
+			continue;
+		/* the interval that holds t; else the nearest; a tie: the later */
+		if (!best || off < best_off || (off == best_off && h->wall_ns > best->wall_ns))
+			best = h, best_off = off;
 	}
 	return best;
 }

@@ -94,7 +94,10 @@ void hostfind_give(struct engine *e, const struct host_finding *f)
 	where_str(&f->where, where, sizeof(where));
 	engine_host_finding(e, host_finding_name(f->id), hostfind_cause(f->id), where,
 			    f->where.netns, f->count, f->has_rate ? f->rate_per_s : 0, f->ts_ns);
-	if ((f->id == HF_LISTEN_OVERFLOW || f->id == HF_SYN_QUEUE_DROP) && f->where.listener[0]) {
+	/* a listener still full but with no new drops is no overflow in this
+	 * interval: nothing for the resets sent in it */
+	if ((f->id == HF_LISTEN_OVERFLOW || f->id == HF_SYN_QUEUE_DROP) && f->where.listener[0] &&
+	    f->count) {
 		struct khost_event h;
 
 		memset(&h, 0, sizeof(h));
