@@ -4,8 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define HOST_CAP (1u << 18)
-
 /* A slot or list index with this bit is an embryo's (t->emb), else a
  * full flow's (t->pool); FLOW_NONE is neither. */
 #define EMB_BIT 0x80000000u
@@ -47,8 +45,7 @@ struct flow_table {
 	bool embryos;
 	uint64_t next_id;
 	struct flow_table_stats st;
-	struct host *hosts;
-	uint32_t host_mask, host_used;
+	struct host_table hosts;
 };
 
 bool ttl_hist_add(struct ttl_hist *h, uint8_t ttl)
@@ -89,15 +86,6 @@ static inline uint64_t mix64(uint64_t x)
 	return x;
 }
 
-static inline uint64_t hash_end(const struct ipaddr *a, uint16_t port)
-{
-	uint64_t w0, w1;
-
-	memcpy(&w0, a->b, 8);
-	memcpy(&w1, a->b + 8, 8);
-	return mix64(w0 ^ mix64(w1 ^ ((uint64_t)port << 48)));
-}
-
 /* One end of a tuple for the tuple hash: a multiply of the folded address
  * and port (the mix after the sum spreads it). */
 static inline uint64_t tuple_end(const struct ipaddr *a, uint16_t port)
@@ -136,9 +124,7 @@ struct flow_table *flow_table_new(size_t max_flows, double idle_expire_s, double
 	t->mask = 1023;
 	t->slots = malloc((t->mask + 1) * sizeof(*t->slots));
 	t->tags = malloc((t->mask + 1) * sizeof(*t->tags));
-	t->host_mask = 1023;
-	t->hosts = calloc(t->host_mask + 1, sizeof(*t->hosts));
-	if (!t->slots || !t->tags || !t->hosts) {
+	if (!t->slots || !t->tags || !host_table_init(&t->hosts)) {
 		flow_table_free(t);
 		return NULL;
 	}
@@ -154,10 +140,7 @@ void flow_table_free(struct flow_table *t)
 	free(t->emb);
 	free(t->slots);
 	free(t->tags);
-	if (t->hosts)
-		for (uint32_t i = 0; i <= t->host_mask; i++)
-			free(t->hosts[i].resets);
-	free(t->hosts);
+	host_table_release(&t->hosts);
 	free(t);
 }
 
@@ -755,97 +738,11 @@ void flow_expire(struct flow_table *t, int64_t now_ns)
 	}
 }
 
-static inline uint32_t hash_addr(const struct ipaddr *a)
-{
-	return (uint32_t)hash_end(a, 0);
-}
-
-static bool host_grow(struct flow_table *t)
-{
-	uint32_t nmask = t->host_mask * 2 + 1;
-	struct host *nh = calloc((size_t)nmask + 1, sizeof(*nh));
-
-	if (!nh)
-		return false;
-	for (uint32_t i = 0; i <= t->host_mask; i++) {
-		uint32_t s;
-
-		if (!t->hosts[i].used)
-			continue;
-		for (s = hash_addr(&t->hosts[i].addr) & nmask; nh[s].used; s = (s + 1) & nmask)
-			;
-		nh[s] = t->hosts[i];
-	}
-	free(t->hosts);
-	t->hosts = nh;
-	t->host_mask = nmask;
-	return true;
-}
-
 struct host *host_get(struct flow_table *t, const struct ipaddr *a, bool create)
 {
-	uint32_t s;
+	struct host *h = host_table_get(&t->hosts, a, create);
 
-	for (s = hash_addr(a) & t->host_mask; t->hosts[s].used; s = (s + 1) & t->host_mask)
-		if (!memcmp(&t->hosts[s].addr, a, sizeof(*a)))
-			return &t->hosts[s];
-	if (!create)
-		return NULL;
-	if ((t->host_used + 1) * 2 > t->host_mask + 1) {
-		if (t->host_mask + 1 >= HOST_CAP || !host_grow(t)) {
-			t->st.host_overflow++;
-			return NULL;
-		}
-		for (s = hash_addr(a) & t->host_mask; t->hosts[s].used; s = (s + 1) & t->host_mask)
-			;
-	}
-	t->hosts[s].used = 1;
-	t->hosts[s].addr = *a;
-	t->host_used++;
-	return &t->hosts[s];
-}
-
-bool host_note_reset(struct host *h, int64_t ns, uint64_t flow_id, uint16_t port, int64_t gap_ns)
-{
-	struct host_resets *r = h->resets;
-
-	if (!r) {
-		r = h->resets = calloc(1, sizeof(*r));
-		if (!r)
-			return false;
-	}
-	r->ns[r->pos] = ns;
-	r->flow[r->pos] = flow_id;
-	r->port[r->pos] = port;
-	r->gap[r->pos] = gap_ns;
-	r->pos = (r->pos + 1) % HOST_RECENT;
-	if (r->len < HOST_RECENT)
-		r->len++;
-	return true;
-}
-
-unsigned host_resets_near(const struct host *h, int64_t ns, int64_t window_ns, uint64_t flow_id,
-			  uint16_t port, int64_t gap_ns, int64_t tol_ns, unsigned *same_gap)
-{
-	const struct host_resets *r = h->resets;
-	unsigned n = 0;
-
-	if (same_gap)
-		*same_gap = 0;
-	if (!r)
-		return 0;
-	for (uint32_t i = 0; i < r->len; i++) {
-		int64_t d = r->ns[i] - ns;
-		bool dup = false;
-
-		if (r->flow[i] == flow_id || r->port[i] != port || d > window_ns || d < -window_ns)
-			continue;
-		for (uint32_t j = 0; j < i && !dup; j++)   /* count flows, not RSTs */
-			dup = r->flow[j] == r->flow[i];
-		n += !dup;
-		if (!dup && same_gap && gap_ns >= 0 && r->gap[i] >= 0 &&
-		    r->gap[i] - gap_ns <= tol_ns && gap_ns - r->gap[i] <= tol_ns)
-			(*same_gap)++;
-	}
-	return n;
+	if (!h && create)
+		t->st.host_overflow++;
+	return h;
 }

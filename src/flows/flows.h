@@ -142,10 +142,25 @@ struct host_resets {                    /* allocated at a host's first RST */
 };
 struct host {
 	struct ipaddr addr;
-	uint8_t used;
 	struct ttl_hist ttl;            /* non-RST packets it sent, all flows */
 	struct host_resets *resets;
 };
+/* The flow table's hosts (hosts.c): the hosts in a dense array, in order
+ * of first sight, behind an index of 4-byte open-addressing slots at most
+ * half full, so a flood of distinct sources costs a struct host and 8 to
+ * 16 bytes of index a source. At most HOST_MAX hosts. */
+#define HOST_MAX (1u << 17)
+struct host_table {
+	struct host *v;
+	uint32_t *slot;                 /* an index into v, or FLOW_NONE */
+	uint32_t mask, used, cap;
+};
+bool host_table_init(struct host_table *ht);    /* false: no memory */
+void host_table_release(struct host_table *ht); /* frees what it holds */
+/* The host of a; created when `create` and not there. NULL: not there, or
+ * (create) HOST_MAX hosts held or no memory. A pointer stays valid until
+ * the next call that creates. */
+struct host *host_table_get(struct host_table *ht, const struct ipaddr *a, bool create);
 /* Record an RST `h` sent from `port` on flow `flow_id` at `ns`, which ended
  * or answered a silence of gap_ns (-1: none); false on no memory. */
 bool host_note_reset(struct host *h, int64_t ns, uint64_t flow_id, uint16_t port, int64_t gap_ns);
@@ -154,6 +169,8 @@ bool host_note_reset(struct host *h, int64_t ns, uint64_t flow_id, uint16_t port
  * silence within tol_ns of gap_ns (gap_ns >= 0). */
 unsigned host_resets_near(const struct host *h, int64_t ns, int64_t window_ns, uint64_t flow_id,
 			  uint16_t port, int64_t gap_ns, int64_t tol_ns, unsigned *same_gap);
+/* host_table_get() on t's hosts; a host it could not create counts in the
+ * stats' host_overflow. */
 struct host *host_get(struct flow_table *t, const struct ipaddr *a, bool create);
 
 #endif
