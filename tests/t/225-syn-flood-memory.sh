@@ -11,8 +11,9 @@ asan=${RSTSCOPE_ASAN:-0}
 if [ "$asan" = 1 ]; then
 	n=$((20000 + seed % 10000))   # the sanitizers own the memory: RSTs only
 else
-	n=$((150000 + seed % 100001))
+	n=$((50000 + seed % 200001))
 fi
+n=${FLOWS:-$n}   # FLOWS=1000000 measures a given flood
 refused=$((20 + seed % 40)) reset=$((20 + (seed / 7) % 40))
 cap=$((4096 + (seed / 13) % 8192))
 echo "seed $seed: $n half-open flows, $refused refused, $reset reset (SEED=$seed reproduces)"

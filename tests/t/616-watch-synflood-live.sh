@@ -15,6 +15,7 @@ if [ "${RSTSCOPE_ASAN:-0}" = 1 ]; then
 else
 	n=$((100000 + seed % 100001))
 fi
+n=${FLOWS:-$n}   # FLOWS=1000000 measures a given flood
 refused=$((10 + seed % 30)) reset=$((10 + (seed / 7) % 30))
 echo "seed $seed: $n half-open flows, $refused refused, $reset reset (SEED=$seed reproduces)"
 NS=rsttest-flood-$$
