@@ -23,7 +23,7 @@
 
 static const char *const event_path[TFS__COUNT] = {
 	"tcp/tcp_send_reset", "tcp/tcp_receive_reset", "sock/inet_sock_set_state",
-	"sched/sched_process_fork",
+	"task/task_newtask",
 };
 
 struct tracefs {

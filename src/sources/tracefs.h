@@ -1,8 +1,7 @@
 /* tracefs: the kernel's own view of resets, from a tracefs instance of
  * rstscope's own (tcp:tcp_send_reset, tcp:tcp_receive_reset,
- * sock:inet_sock_set_state, sched:sched_process_fork: which process a new
- * thread belongs to, read while it lives), or from a recorded directory
- * (replay).
+ * sock:inet_sock_set_state, task:task_newtask: a new thread's process, its
+ * creator's, known as it is made), or from a recorded directory (replay).
  *
  * Event formats are parsed at run time: the reset reason names come from the
  * running kernel's `print fmt` (__print_symbolic of the reason field), never
@@ -76,7 +75,10 @@ struct tfs_event {
 	uint64_t skaddr;         /* hashed pointer as printed; 0: no socket */
 	uint64_t cookie;
 	bool has_cookie;
-	int parent_pid, child_pid;   /* fork only: the creating task, the new one */
+	/* newtask only: the creating task, the new one, and whether the new one
+	 * is a thread (of the creator's process: CLONE_THREAD) */
+	int parent_pid, child_pid;
+	bool thread;
 };
 
 enum tfs_line {

@@ -6,7 +6,7 @@
 #include <string.h>
 
 const char *const tfs_kind_name[TFS__COUNT] = {
-	"tcp_send_reset", "tcp_receive_reset", "inet_sock_set_state", "sched_process_fork",
+	"tcp_send_reset", "tcp_receive_reset", "inet_sock_set_state", "task_newtask",
 };
 
 /* A span of text: [p, p + n). */
@@ -465,26 +465,28 @@ static const char *rfind_key(const char *p, size_t n, const char *key)
 	return NULL;
 }
 
-/* "comm=%s pid=%d child_comm=%s child_pid=%d". A comm may hold spaces and
- * "=", so the fields are found from the right. */
-static int parse_fork(const char *p, size_t n, struct tfs_event *ev)
+/* "pid=%d comm=%s clone_flags=%llx oom_score_adj=%hd", in the creating
+ * task's context (the header's pid). A comm may hold spaces and "=", so
+ * the fields after it are found from the right. */
+static int parse_newtask(const char *p, size_t n, struct tfs_event *ev)
 {
-	const char *cp = rfind_key(p, n, " child_pid="), *cc, *pp;
-	uint64_t v;
+	const char *adj = rfind_key(p, n, " oom_score_adj="), *fl, *cm;
+	uint64_t v, flags;
 
-	if (!cp || span_u64((struct span){ cp, (size_t)(p + n - cp) }, 10, &v) || v > 1u << 30)
+	if (!adj)
+		return -1;
+	fl = rfind_key(p, (size_t)(adj - p) - strlen(" oom_score_adj="), " clone_flags=");
+	if (!fl || strncmp(p, "pid=", 4))
+		return -1;
+	if (span_u64((struct span){ fl, (size_t)(adj - strlen(" oom_score_adj=") - fl) }, 16, &flags))
+		return -1;
+	cm = span_find(p, (size_t)(fl - p), " comm=");
+	if (!cm || span_u64((struct span){ p + 4, (size_t)(cm - (p + 4)) }, 10, &v) || !v ||
+	    v > 1u << 30)
 		return -1;
 	ev->child_pid = (int)v;
-	cc = rfind_key(p, (size_t)(cp - p) - strlen(" child_pid="), " child_comm=");
-	if (!cc)
-		return -1;
-	pp = rfind_key(p, (size_t)(cc - p) - strlen(" child_comm="), " pid=");
-	if (!pp || strncmp(p, "comm=", 5))
-		return -1;
-	size_t pn = (size_t)(cc - strlen(" child_comm=") - pp);
-	if (span_u64((struct span){ pp, pn }, 10, &v) || v > 1u << 30)
-		return -1;
-	ev->parent_pid = (int)v;
+	ev->parent_pid = ev->pid;
+	ev->thread = (flags & 0x00010000) != 0;   /* CLONE_THREAD: the creator's process */
 	return 0;
 }
 
@@ -492,7 +494,7 @@ enum tfs_line tfs_parse_line(const char *line, size_t len, struct tfs_event *ev)
 {
 	static const char *const marker[TFS__COUNT] = {
 		": tcp_send_reset: ", ": tcp_receive_reset: ", ": inet_sock_set_state: ",
-		": sched_process_fork: ",
+		": task_newtask: ",
 	};
 	const char *at = NULL;
 	int k, rc;
@@ -513,7 +515,7 @@ enum tfs_line tfs_parse_line(const char *line, size_t len, struct tfs_event *ev)
 	if (parse_header(line, (size_t)(at - line), ev))
 		return TFS_LINE_BAD;
 	size_t off = (size_t)(at - line) + strlen(marker[k]);
-	rc = ev->kind == TFS_FORK ? parse_fork(line + off, len - off, ev)
+	rc = ev->kind == TFS_FORK ? parse_newtask(line + off, len - off, ev)
 				  : parse_body(line + off, len - off, ev);
 	if (rc > 0)
 		return TFS_LINE_OTHER;

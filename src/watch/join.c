@@ -211,11 +211,16 @@ void join_on_fork(const struct tfs_event *ev, const struct sockowner *so,
 {
 	int tgid;
 
-	if (ev->kind != TFS_FORK || !cc)
-		return;
-	tgid = procctx_tgid(proc_root(so), ev->child_pid);
+	if (ev->kind != TFS_FORK || !cc || !ev->thread)
+		return;   /* a process of its own */
+	/* the creator's process, as the trace printed it (record-tgid); else
+	 * the creator's status (it made the thread, it likely lives); else
+	 * the thread's, while it lives */
+	tgid = ev->tgid > 0 ? ev->tgid : procctx_tgid(proc_root(so), ev->parent_pid);
+	if (tgid <= 0)
+		tgid = procctx_tgid(proc_root(so), ev->child_pid);
 	if (tgid <= 0 || tgid == ev->child_pid)
-		return;   /* gone already, or a process of its own */
+		return;
 	tid_note(cc, ev->child_pid, tgid);
 	cache_note(cc, so, tgid);
 }

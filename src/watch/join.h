@@ -24,9 +24,10 @@
  * when a task is seen acting on a socket: a process that resets and exits
  * before its event is read is still placed. Bounded (JOIN_CTX_SLOTS). */
 #define JOIN_CTX_SLOTS 256
-/* And which process recent threads belong to, read when each was created
- * (sched_process_fork): a thread-per-connection server's thread that
- * closes its socket and exits before its reset is read, on a trace that
+/* And which process recent threads belong to, known from their creation
+ * (task_newtask with CLONE_THREAD: the creator's process, as the trace
+ * names it): a thread-per-connection server's thread that closes its
+ * socket and exits before even its creation is read, on a trace that
  * could not name its process, is still given its process. */
 #define JOIN_TID_SLOTS 1024
 struct join_ctx_cache {
