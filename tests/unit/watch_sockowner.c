@@ -11,6 +11,7 @@
 
 #include "sources/sockowner.h"
 #include "sources/tracefs.h"
+#include "fakeproc.h"
 #include "unit.h"
 
 static void key(struct sock_key *k, const char *l, unsigned lp, const char *r, unsigned rp)
@@ -21,19 +22,6 @@ static void key(struct sock_key *k, const char *l, unsigned lp, const char *r, u
 	CHECK(tfs_parse_addr(r, strlen(r), &k->raddr, &v) == 0);
 	k->lport = (uint16_t)lp;
 	k->rport = (uint16_t)rp;
-}
-
-static void put(const char *dir, const char *name, const char *text)
-{
-	char path[600];
-	FILE *f;
-	snprintf(path, sizeof(path), "%s/%s", dir, name);
-	f = fopen(path, "w");
-	CHECK(f != NULL);
-	if (f) {
-		fputs(text, f);
-		fclose(f);
-	}
 }
 
 static void test_proc_root(void)
@@ -50,16 +38,16 @@ static void test_proc_root(void)
 	snprintf(path, sizeof(path), "%s/100/fd", root); mkdir(path, 0700);
 	snprintf(path, sizeof(path), "%s/200", root); mkdir(path, 0700);
 	snprintf(path, sizeof(path), "%s/200/fd", root); mkdir(path, 0700);
-	put(root, "net/tcp",
+	fp_put(root, "net/tcp",
 	    "  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
 	    "   0: 0100007F:1F90 00000000:0000 0A 00000000:00000000 00:00000000 00000000   33        0 4444 1 0000000097fd9227 100 0 0 10 0\n"
 	    "   1: 0100007F:1F90 0100007F:9C40 01 00000000:00000000 00:00000000 00000000   33        0 5555 1 0000000097fd9227 100 0 0 10 0\n"
 	    "   2: 0100007F:1F90 0100007F:9C41 06 00000000:00000000 03:00001435 00000000    0        0 0 3 00000000bd435dc6\n");
-	put(root, "net/tcp6",
+	fp_put(root, "net/tcp6",
 	    "  sl  local_address                         remote_address                        st tx_queue rx_queue tr tm->when retrnsmt   uid  timeout inode\n"
 	    "   0: 00000000000000000000000001000000:01BB 00000000000000000000000001000000:D431 01 00000000:00000000 00:00000000 00000000  1000        0 7777 1 0000000000000000 20 4 1 10 -1\n");
-	put(root, "100/comm", "nginx\n");
-	put(root, "200/comm", "curl\n");
+	fp_put(root, "100/comm", "nginx\n");
+	fp_put(root, "200/comm", "curl\n");
 	snprintf(path, sizeof(path), "%s/100/fd/3", root); CHECK(symlink("socket:[4444]", path) == 0);
 	snprintf(path, sizeof(path), "%s/100/fd/4", root); CHECK(symlink("socket:[5555]", path) == 0);
 	snprintf(path, sizeof(path), "%s/100/fd/5", root); CHECK(symlink("pipe:[5555]", path) == 0);

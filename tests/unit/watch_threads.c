@@ -2,10 +2,12 @@
  * with data unread and exits before its reset is read, on a trace that
  * could not name its process ("<...>-TID (-------)"): the reset is still
  * owned by the server process, placed in its namespace and cgroup, when
- * the thread's creation (sched_process_fork) was seen while it lived; and
- * by the process that held the socket when a refresh had found it. Without
- * either it stays the thread id. Pids, comms and namespaces are drawn
- * (seed printed). */
+ * the thread's creation (task_newtask, CLONE_THREAD) was seen, even when
+ * the thread was gone before its creation was read: the creator's process
+ * as the trace printed it, or the creator's /proc status. A new process
+ * (no CLONE_THREAD) is its own; without its creation seen a thread stays
+ * the thread id. Pids, comms, clone flags and the order are drawn (seed
+ * printed). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +17,7 @@
 
 #include "sources/procctx.h"
 #include "sources/tracefs.h"
+#include "fakeproc.h"
 #include "unit.h"
 #include "watch/join.h"
 
@@ -22,16 +25,7 @@ static char root[256];
 
 static void put(const char *rel, const char *text)
 {
-	char path[512];
-	FILE *f;
-
-	snprintf(path, sizeof(path), "%s/%s", root, rel);
-	f = fopen(path, "w");
-	CHECK(f != NULL);
-	if (f) {
-		fputs(text, f);
-		fclose(f);
-	}
+	fp_put(root, rel, text);
 }
 
 static void mkproc(int pid, int tgid, const char *comm, const char *cgroup)
@@ -83,38 +77,56 @@ static void line(char *out, size_t size, const char *comm, int tid, const char *
 	snprintf(out, size, " %s-%d (%s) [001] ...1. 500.000100: %s", comm, tid, tgid, body);
 }
 
-/* One run: the server pid, a thread of it, its reset. fork_seen: the
- * thread's creation was read while it lived. */
-static void run(int srv, int tid, const char *comm, bool fork_seen)
+enum seen {
+	SEEN_NONE,        /* the creation was never read */
+	SEEN_LIVE,        /* read while the thread lived */
+	SEEN_GONE,        /* read after the thread exited; the trace names the creator's process */
+	SEEN_GONE_NOTGID, /* read after it exited; the trace could not name the process */
+	SEEN_PROCESS,     /* a new process, not a thread */
+	SEEN__COUNT
+};
+
+/* One run: the server pid, a thread (or child process) of it, its reset. */
+static void run(int srv, int tid, const char *comm, enum seen seen)
 {
-	char buf[512], cg[64];
+	char buf[512], cg[64], tg[16];
 	struct sockowner_opts oo = { .proc_root = root };
 	struct sockowner *so = sockowner_new(&oo);
 	struct join_ctx_cache *cc = calloc(1, sizeof(*cc));
 	struct tfs_event ev;
 	struct kernel_reset r;
-	uint64_t ns;
+	uint64_t ns, flags;
+	bool thread = seen != SEEN_PROCESS;
 
 	CHECK(so && cc);
 	if (!so || !cc)
 		return;
 	snprintf(cg, sizeof(cg), "/lab.slice/srv-%d.scope", srv);
 	mkproc(srv, srv, comm, cg);
-	mkproc(tid, srv, comm, cg);
+	mkproc(tid, thread ? srv : tid, comm, cg);
 	ns = netns_of(srv);
-	if (fork_seen) {
+	if (seen == SEEN_GONE || seen == SEEN_GONE_NOTGID)
+		rmproc(tid);   /* it exited before its creation was read */
+	/* drawn other flags; CLONE_THREAD (0x10000) only for a thread */
+	flags = ((uint64_t)rand() << 8 | (uint64_t)rand()) & ~(uint64_t)0x10000;
+	if (thread)
+		flags |= 0x10000;
+	if (seen != SEEN_NONE) {
 		char body[200];
 
-		snprintf(body, sizeof(body),
-			 "sched_process_fork: comm=%s pid=%d child_comm=%s child_pid=%d", comm, srv, comm, tid);
-		line(buf, sizeof(buf), comm, srv, "-------", body);
+		snprintf(body, sizeof(body), "task_newtask: pid=%d comm=%s clone_flags=%llx oom_score_adj=%d",
+			 tid, comm, (unsigned long long)flags, rand() % 2001 - 1000);
+		snprintf(tg, sizeof(tg), "%d", srv);
+		line(buf, sizeof(buf), comm, srv, seen == SEEN_GONE_NOTGID ? "-------" : tg, body);
 		CHECK_EQ_INT(tfs_parse_line(buf, strlen(buf), &ev), TFS_LINE_EVENT);
 		CHECK_EQ_INT(ev.kind, TFS_FORK);
 		CHECK_EQ_INT(ev.parent_pid, srv);
 		CHECK_EQ_INT(ev.child_pid, tid);
+		CHECK(ev.thread == thread);
 		join_on_fork(&ev, so, cc);
 	}
-	rmproc(tid);   /* the thread closed its socket and exited */
+	if (seen != SEEN_GONE && seen != SEEN_GONE_NOTGID)
+		rmproc(tid);   /* the thread closed its socket and exited */
 	line(buf, sizeof(buf), "<...>", tid, "-------",
 	     "tcp_send_reset: skbaddr=0000000000000001 skaddr=0000000000000002 "
 	     "src=10.99.2.2:80 dest=10.99.1.2:41000 state=TCP_CLOSE reason=TCP_ABORT_ON_CLOSE");
@@ -122,14 +134,14 @@ static void run(int srv, int tid, const char *comm, bool fork_seen)
 	CHECK_EQ_INT(ev.tgid, 0);
 	join_reset_from_trace(&ev, 1000, so, cc, &r);
 	CHECK(r.by_closer);
-	if (fork_seen) {
+	if (seen != SEEN_NONE && seen != SEEN_PROCESS) {
 		CHECK_EQ_INT(r.pid, srv);
 		CHECK_EQ_INT(r.netns, ns);
 		CHECK_EQ_STR(r.cgroup, cg);
 		CHECK_EQ_STR(r.comm, comm);
 		CHECK(!r.owner_gone);
 	} else {
-		CHECK_EQ_INT(r.pid, tid);   /* nothing said more */
+		CHECK_EQ_INT(r.pid, tid);   /* its own process, or nothing said more */
 		CHECK(r.owner_gone);
 	}
 	rmproc(srv);
@@ -149,21 +161,22 @@ int main(void)
 	srand(seed);
 	snprintf(root, sizeof(root), "/tmp/rstscope-threads.XXXXXX");
 	CHECK(mkdtemp(root) != NULL);
-	for (int i = 0; i < 20; i++) {
+	for (int i = 0; i < 40; i++) {
 		int srv = 1000 + rand() % 100000, tid = srv + 1 + rand() % 500;
 		const char *comm = comms[rand() % 4];
 
-		run(srv, tid, comm, i % 2 == 0);
+		run(srv, tid, comm, (enum seen)(i % SEEN__COUNT));
 	}
-	/* the fork line with a comm of spaces and '=' on both sides */
+	/* the creation line with a comm of spaces and '=' */
 	{
-		static const char l[] = " a b-7 (7) [000] ..... 1.0: sched_process_fork: comm=a pid=9 b "
-					"pid=7 child_comm=x child_pid=3 y child_pid=8";
+		static const char l[] = " a b-7 (7) [000] ..... 1.0: task_newtask: pid=8 comm=x pid=3 "
+					"clone_flags=1 y clone_flags=3d0f00 oom_score_adj=0";
 		struct tfs_event ev;
 
 		CHECK_EQ_INT(tfs_parse_line(l, strlen(l), &ev), TFS_LINE_EVENT);
 		CHECK_EQ_INT(ev.parent_pid, 7);
 		CHECK_EQ_INT(ev.child_pid, 8);
+		CHECK(ev.thread);
 		for (size_t n = 0; n < sizeof(l) - 1; n++) {
 			char *cut = malloc(n ? n : 1);
 
