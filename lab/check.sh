@@ -102,11 +102,52 @@ lab_expect_tally() {
 	return $rc
 }
 
+# lab_expect_eval OUT PREFIX FILE PRED SEL FITS SHOW MIN MAX WANT EXTRA
+# [JQ-ARGS...]: one expectation line against FILE (JSON lines): the objects
+# SEL selects are the matches; those for which the jq condition FITS is
+# false (jq's fits($value; "a,b" or "*") is defined for it; JQ-ARGS bind
+# its variables) are listed as SHOW; then lab_expect_tally. Returns 1 when
+# the expectation failed or could not be evaluated.
+lab_expect_eval() {
+	local out=$1 prefix=$2 file=$3 pred=$4 sel=$5 fitsx=$6 show=$7 min=$8 max=$9 want=${10}
+	local extra=${11} n bad
+	shift 11
+	if ! n=$(jq -c "$@" "$sel" "$file" 2>>"$out/verdict.txt") ||
+	   ! bad=$(jq -c "$@" "def fits(\$v; \$want): \$want == \"*\" or any(\$want | split(\",\") | .[]; . == \$v);
+		$sel | select(($fitsx) | not) | $show" "$file" 2>>"$out/verdict.txt"); then
+		echo "${prefix}where $pred: cannot evaluate the expectation (jq error above)" >>"$out/verdict.txt"
+		return 1
+	fi
+	lab_expect_tally "$out" "$prefix" "$pred" "$n" "$min" "$max" "$bad" "$want" "$extra"
+}
+
+# lab_counted: "a x2, b x1" of the lines read (each distinct line, its count).
+lab_counted() {
+	sort | uniq -c | awk '{printf "%s%s x%s", sep, $2, $1; sep=", "}'
+}
+
+# lab_pid_map OUT: {"name": pid} of OUT/NAME.pid files, as JSON.
+lab_pid_map() {
+	local f n
+	for f in "$1"/*.pid; do
+		[ -f "$f" ] || continue
+		n=$(cat "$f")
+		case $n in ''|*[!0-9]*) continue ;; esac
+		printf '%s\t%s\n' "$(basename "$f" .pid)" "$n"
+	done | jq -R -s 'split("\n") | map(select(length > 0) | split("\t") | {(.[0]): (.[1] | tonumber)}) | add // {}'
+}
+
+# lab_param_map OUT: the scenario's parameters (OUT/params.txt), as JSON.
+lab_param_map() {
+	grep -E '^[A-Za-z_][A-Za-z0-9_]*=' "$1/params.txt" 2>/dev/null |
+		jq -R -s 'split("\n") | map(select(length > 0) | capture("^(?<k>[^=]+)=(?<v>.*)$") | {(.k): (.v as $v | ($v | tonumber? // $v))}) | add // {}'
+}
+
 # lab_check NAME OUT RUNTIME: prints one verdict block, writes
 # OUT/outcome.tsv (ok or FAIL, expected, got); returns 0 or 5.
 lab_check() {
 	local name=$1 out=$2 runtime=$3 bin rc top ok=1 line pred kind role forged min
-	local sel n bad got_exit saw
+	local got_exit saw max
 	bin=$(lab_rstscope) || true
 	if [ -z "$bin" ]; then
 		echo "lab: no rstscope binary for the verdict check (set RSTSCOPE)" >&2
@@ -131,23 +172,14 @@ lab_check() {
 	[ "$got_exit" = "$EXPECT_EXIT" ] || { ok=0; echo "analyze exit $got_exit, expected $EXPECT_EXIT" >>"$out/verdict.txt"; }
 	for line in "${EXPECT_RSTS[@]}"; do
 		IFS='|' read -r pred kind role forged min max <<<"$line"
-		min=${min:-1}
-		sel="select(.type == \"rst\") | select($pred)"
-		if ! n=$(jq -c "$sel" "$out/analyze.json" 2>>"$out/verdict.txt") ||
-		   ! bad=$(jq -c --arg k "$kind" --arg r "$role" --arg f "$forged" "$sel |
-			def fits(\$v; \$want): \$want == \"*\" or any(\$want | split(\",\") | .[]; . == \$v);
-			select((fits(.kind; \$k) and fits(.sender_role; \$r) and fits(.forged; \$f)) | not) |
-			{frame, src, sport, dst, dport, ttl, kind, sender_role, forged, shape, cause}" \
-			"$out/analyze.json" 2>>"$out/verdict.txt"); then
-			ok=0
-			echo "cannot evaluate the expectation '$line' (jq error above)" >>"$out/verdict.txt"
-			continue
-		fi
-		lab_expect_tally "$out" "rsts " "$pred" "$n" "$min" "$max" "$bad" \
-			"kind=$kind sender_role=$role forged=$forged" || ok=0
+		lab_expect_eval "$out" "rsts " "$out/analyze.json" "$pred" "select(.type == \"rst\") | select($pred)" \
+			'fits(.kind; $k) and fits(.sender_role; $r) and fits(.forged; $f)' \
+			'{frame, src, sport, dst, dport, ttl, kind, sender_role, forged, shape, cause}' \
+			"${min:-1}" "$max" "kind=$kind sender_role=$role forged=$forged" "" \
+			--arg k "$kind" --arg r "$role" --arg f "$forged" || ok=0
 	done
 	saw=$(jq -r 'select(.type == "rst") | "\(.kind)/\(.sender_role)/\(.forged)/\(.cause)"' \
-		"$out/analyze.json" | sort | uniq -c | awk '{printf "%s%s x%s", sep, $2, $1; sep=", "}')
+		"$out/analyze.json" | lab_counted)
 	echo "rsts (kind/role/forged/cause): ${saw:-none}" >>"$out/verdict.txt"
 	[ ${#EXPECT_WATCH[@]} -gt 0 ] && { lab_check_watch "$out" || ok=0; }
 	[ ${#EXPECT_CORR[@]} -gt 0 ] && { lab_check_corr "$bin" "$out" || ok=0; }
@@ -171,7 +203,7 @@ lab_check() {
 # lab_check_watch OUT: EXPECT_WATCH against OUT/watch.json; lines "watch: ..."
 # into OUT/verdict.txt. Returns 0 or 1.
 lab_check_watch() {
-	local out=$1 ok=0 line pred reason forged cause owner min sel n bad saw pid
+	local out=$1 ok=0 line pred reason forged cause owner min saw pid
 	local sel_rst='select(.type == "rst")'
 	if [ -f "$out/watch-skip.txt" ]; then
 		echo "watch: not run ($(cat "$out/watch-skip.txt")); its expectations not checked" >>"$out/verdict.txt"
@@ -200,28 +232,19 @@ lab_check_watch() {
 		   case $pid in ''|*[!0-9]*) pid=0
 			echo "watch: no pid recorded for '$owner' ($out/$owner.pid)" >>"$out/verdict.txt"; ok=1 ;; esac ;;
 		esac
-		sel="select(.type == \"rst\") | select($pred)"
-		if ! n=$(jq -c "$sel" "$out/watch.json" 2>>"$out/verdict.txt") ||
-		   ! bad=$(jq -c --arg k "$reason" --arg f "$forged" --arg c "$cause" --argjson p "$pid" "$sel |
-			def fits(\$v; \$want): \$want == \"*\" or any(\$want | split(\",\") | .[]; . == \$v);
-			def reason_fits: if \$k == \"not-sent\" then
-				(.kernel_reason == null and ((.forged_evidence // \"\") | test(\"not sent by this host\")))
-				else fits(.kernel_reason; \$k) end;
-			def owner_fits: \$p == \"*\" or .pid == \$p;
-			select((reason_fits and fits(.forged; \$f) and fits(.cause; \$c) and owner_fits) | not) |
-			{frame, src, sport, dst, dport, kind, forged, cause, kernel_reason, pid, comm, forged_evidence}" \
-			"$out/watch.json" 2>>"$out/verdict.txt"); then
-			ok=1
-			echo "watch: cannot evaluate the expectation '$line' (jq error above)" >>"$out/verdict.txt"
-			continue
-		fi
-		lab_expect_tally "$out" "watch: rsts " "$pred" "$n" "$min" "" "$bad" \
-			"kernel_reason=$reason forged=$forged cause=$cause owner=$owner" \
-			"$(case $owner in ''|'*'|none) ;; *) echo " (pid $pid)" ;; esac)" || ok=1
+		lab_expect_eval "$out" "watch: rsts " "$out/watch.json" "$pred" "select(.type == \"rst\") | select($pred)" \
+			'(if $k == "not-sent" then
+				(.kernel_reason == null and ((.forged_evidence // "") | test("not sent by this host")))
+			  else fits(.kernel_reason; $k) end) and fits(.forged; $f) and fits(.cause; $c) and
+			 ($p == "*" or .pid == $p)' \
+			'{frame, src, sport, dst, dport, kind, forged, cause, kernel_reason, pid, comm, forged_evidence}' \
+			"$min" "" "kernel_reason=$reason forged=$forged cause=$cause owner=$owner" \
+			"$(case $owner in ''|'*'|none) ;; *) echo " (pid $pid)" ;; esac)" \
+			--arg k "$reason" --arg f "$forged" --arg c "$cause" --argjson p "$pid" || ok=1
 	done
 	saw=$(jq -r 'select(.type == "rst") | "\(.kernel_reason // (if ((.forged_evidence // "") |
 		test("not sent by this host")) then "not-sent" else "none" end))/\(.forged)/\(.cause)/\(.comm // "-")"' \
-		"$out/watch.json" | sort | uniq -c | awk '{printf "%s%s x%s", sep, $2, $1; sep=", "}')
+		"$out/watch.json" | lab_counted)
 	echo "watch: rsts (kernel_reason/forged/cause/comm): ${saw:-none}" >>"$out/verdict.txt"
 	return $ok
 }
@@ -246,29 +269,17 @@ lab_check_hostwatch() {
 	netns=$(cat "$out/hostwatch-netns.txt" 2>/dev/null)
 	case $netns in ''|*[!0-9]*) netns=0 ;; esac
 	cg=$(cat "$out/hostwatch-cgroup.txt" 2>/dev/null)
-	pids=$(for f in "$out"/*.pid; do [ -f "$f" ] || continue
-		n=$(cat "$f"); case $n in ''|*[!0-9]*) continue ;; esac
-		printf '%s\t%s\n' "$(basename "$f" .pid)" "$n"; done |
-		jq -R -s 'split("\n") | map(select(length > 0) | split("\t") | {(.[0]): (.[1] | tonumber)}) | add // {}')
-	params=$(grep -E '^[A-Za-z_][A-Za-z0-9_]*=' "$out/params.txt" 2>/dev/null |
-		jq -R -s 'split("\n") | map(select(length > 0) | capture("^(?<k>[^=]+)=(?<v>.*)$") | {(.k): (.v as $v | ($v | tonumber? // $v))}) | add // {}')
-	local J=(jq -c --argjson netns "$netns" --arg cgroup "$cg" --argjson pid "$pids" --argjson param "$params")
+	pids=$(lab_pid_map "$out")
+	params=$(lab_param_map "$out")
+	local JA=(--argjson netns "$netns" --arg cgroup "$cg" --argjson pid "$pids" --argjson param "$params")
+	local J=(jq -c "${JA[@]}")
 	for line in "${EXPECT_HOSTWATCH[@]}"; do
 		IFS='|' read -r pred reason cause min <<<"$line"
-		min=${min:-1}
-		sel="select($v) | select($pred)"
-		if ! n=$("${J[@]}" "$sel" "$out/hostwatch.json" 2>>"$out/verdict.txt") ||
-		   ! bad=$("${J[@]}" --arg k "$reason" --arg c "$cause" "$sel |
-			def fits(\$x; \$want): \$want == \"*\" or any(\$want | split(\",\") | .[]; . == \$x);
-			select((fits(.kernel_reason; \$k) and fits(.cause; \$c)) | not) |
-			{type, src, sport, dst, dport, kernel_reason, cause, pid, comm, netns, cgroup, oom_kill}" \
-			"$out/hostwatch.json" 2>>"$out/verdict.txt"); then
-			ok=1
-			echo "hostwatch: cannot evaluate the expectation '$line' (jq error above)" >>"$out/verdict.txt"
-			continue
-		fi
-		lab_expect_tally "$out" "hostwatch: resets " "$pred" "$n" "$min" "" "$bad" \
-			"kernel_reason=$reason cause=$cause" || ok=1
+		lab_expect_eval "$out" "hostwatch: resets " "$out/hostwatch.json" "$pred" "select($v) | select($pred)" \
+			'fits(.kernel_reason; $k) and fits(.cause; $c)' \
+			'{type, src, sport, dst, dport, kernel_reason, cause, pid, comm, netns, cgroup, oom_kill}' \
+			"${min:-1}" "" "kernel_reason=$reason cause=$cause" "" \
+			"${JA[@]}" --arg k "$reason" --arg c "$cause" || ok=1
 	done
 	# the server's kernel resets: sent from its address to a port the client
 	# used (other runs' namespaces have the same addresses)
@@ -327,7 +338,7 @@ lab_check_hostwatch() {
 		echo "hostwatch: metrics: kernel-only/counted by kernel_reason: ${saw:-none}; unmatched_total ${got:-none} (>= $want)" >>"$out/verdict.txt"
 	fi
 	saw=$(jq -r "select($v) | \"\(.type)/\(.kernel_reason // \"none\")/\(.cause)/\(.netns // \"-\")/\(.cgroup // \"-\")\"" \
-		"$out/hostwatch.json" | sort | uniq -c | awk '{printf "%s%s x%s", sep, $2, $1; sep=", "}')
+		"$out/hostwatch.json" | lab_counted)
 	echo "hostwatch: resets (type/kernel_reason/cause/netns/cgroup): ${saw:-none}" >>"$out/verdict.txt"
 	return $ok
 }
@@ -352,22 +363,15 @@ lab_check_corr() {
 	for line in "${EXPECT_CORR[@]}"; do
 		IFS='|' read -r pred seen absent forged min <<<"$line"
 		min=${min:-1}
-		sel="select(.type == \"rst\") | select($pred)"
-		if ! n=$(jq -c "$sel" "$out/analyze-corr.json" 2>>"$out/verdict.txt") ||
-		   ! bad=$(jq -c --arg s "$seen" --arg a "$absent" --arg f "$forged" "$sel |
-			def set(\$w): if \$w == \"-\" then [] else (\$w | split(\",\") | sort) end;
-			def fits(\$v; \$want): \$want == \"*\" or any(\$want | split(\",\") | .[]; . == \$v);
-			select(((.correlation.seen_in // null | if . == null then null else sort end) == set(\$s) and
-				(.correlation.absent_in // null | if . == null then null else sort end) == set(\$a) and
-				fits(.forged; \$f)) | not) |
-			{file, frame, src, sport, dst, dport, ttl, kind, forged, cause, correlation}" \
-			"$out/analyze-corr.json" 2>>"$out/verdict.txt"); then
-			ok=1
-			echo "correlate: cannot evaluate the expectation '$line' (jq error above)" >>"$out/verdict.txt"
-			continue
-		fi
-		lab_expect_tally "$out" "correlate: rsts " "$pred" "$n" "$min" "" "$bad" \
-			"seen_in=$seen absent_in=$absent forged=$forged" || ok=1
+		lab_expect_eval "$out" "correlate: rsts " "$out/analyze-corr.json" "$pred" \
+			"select(.type == \"rst\") | select($pred)" \
+			'def set($w): if $w == "-" then [] else ($w | split(",") | sort) end;
+			 (.correlation.seen_in // null | if . == null then null else sort end) == set($s) and
+			 (.correlation.absent_in // null | if . == null then null else sort end) == set($a) and
+			 fits(.forged; $f)' \
+			'{file, frame, src, sport, dst, dport, ttl, kind, forged, cause, correlation}' \
+			"${min:-1}" "" "seen_in=$seen absent_in=$absent forged=$forged" "" \
+			--arg s "$seen" --arg a "$absent" --arg f "$forged" || ok=1
 	done
 	saw=$(jq -r 'select(.type == "rst") | "\(.file)#\(.frame)/\(.forged)/seen:\(.correlation.seen_in // [] | join("+"))/absent:\(.correlation.absent_in // [] | join("+"))"' \
 		"$out/analyze-corr.json" | awk '{printf "%s%s", sep, $0; sep=", "}')
@@ -392,12 +396,8 @@ lab_check_host() {
 	ran=$(cat "$out/host-role.txt" 2>/dev/null)
 	netns=$(cat "$out/host-netns.txt" 2>/dev/null)
 	case $netns in ''|*[!0-9]*) netns=0 ;; esac
-	pids=$(for f in "$out"/*.pid; do [ -f "$f" ] || continue
-		n=$(cat "$f"); case $n in ''|*[!0-9]*) continue ;; esac
-		printf '%s\t%s\n' "$(basename "$f" .pid)" "$n"; done |
-		jq -R -s 'split("\n") | map(select(length > 0) | split("\t") | {(.[0]): (.[1] | tonumber)}) | add // {}')
-	params=$(grep -E '^[A-Za-z_][A-Za-z0-9_]*=' "$out/params.txt" 2>/dev/null |
-		jq -R -s 'split("\n") | map(select(length > 0) | capture("^(?<k>[^=]+)=(?<v>.*)$") | {(.k): (.v as $v | ($v | tonumber? // $v))}) | add // {}')
+	pids=$(lab_pid_map "$out")
+	params=$(lab_param_map "$out")
 	for line in "${EXPECT_HOST[@]}"; do
 		IFS='|' read -r role id pred min <<<"$line"
 		min=${min:-1}
@@ -438,8 +438,7 @@ lab_check_host() {
 			echo "host: no other current finding" >>"$out/verdict.txt"
 		fi
 	fi
-	saw=$(jq -r 'select(.type == "finding") | "\(.id)/\(.state)"' "$out/host.json" | sort | uniq -c |
-		awk '{printf "%s%s x%s", sep, $2, $1; sep=", "}')
+	saw=$(jq -r 'select(.type == "finding") | "\(.id)/\(.state)"' "$out/host.json" | lab_counted)
 	echo "host: findings (id/state): ${saw:-none} (in '$ran', exit $(cat "$out/host-exit.txt" 2>/dev/null))" >>"$out/verdict.txt"
 	return $ok
 }
