@@ -7,11 +7,7 @@
 # moving; SIGINT gives the final diagnosis; the tracefs instance (and a stale
 # one of a dead pid) is gone afterwards.
 set -u
-[ "$(id -u)" = 0 ] || { echo "needs root (network namespace, tracefs)"; exit 77; }
-for c in ip nsenter python3 curl jq; do command -v $c >/dev/null || { echo "$c missing"; exit 77; }; done
-[ -e /sys/kernel/tracing/events/tcp/tcp_send_reset ] || [ -d /sys/kernel/tracing/instances ] ||
-	mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
-[ -e /sys/kernel/tracing/events/tcp/tcp_send_reset ] || { echo "no tcp_send_reset tracepoint"; exit 77; }
+. "$ROOT/tests/lib/watchlive.sh" ip nsenter python3 curl jq
 T=/sys/kernel/tracing
 ns=rstscope-w610-$$
 tmp=$(mktemp -d /tmp/rstscope-610.XXXXXX)

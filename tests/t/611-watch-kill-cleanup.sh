@@ -5,11 +5,7 @@
 # made (a reused pid); it never removes the instance of a live watch, which
 # keeps reading events while a second watch starts and stops beside it.
 set -u
-[ "$(id -u)" = 0 ] || { echo "needs root (network namespace, tracefs)"; exit 77; }
-for c in ip nsenter python3 jq touch; do command -v $c >/dev/null || { echo "$c missing"; exit 77; }; done
-[ -e /sys/kernel/tracing/events/tcp/tcp_send_reset ] || [ -d /sys/kernel/tracing/instances ] ||
-	mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
-[ -e /sys/kernel/tracing/events/tcp/tcp_send_reset ] || { echo "no tcp_send_reset tracepoint"; exit 77; }
+. "$ROOT/tests/lib/watchlive.sh" ip nsenter python3 jq touch
 T=/sys/kernel/tracing/instances
 ns=rstscope-w611-$$
 tmp=$(mktemp -d /tmp/rstscope-611.XXXXXX)

@@ -4,11 +4,7 @@
 # stderr), exits 1 for the resets it saw and removes its tracefs instance;
 # a signal while the sources are still opening also leaves no instance.
 set -u
-[ "$(id -u)" = 0 ] || { echo "needs root (network namespace, tracefs)"; exit 77; }
-for c in ip nsenter python3 jq shuf; do command -v $c >/dev/null || { echo "$c missing"; exit 77; }; done
-[ -e /sys/kernel/tracing/events/tcp/tcp_send_reset ] || [ -d /sys/kernel/tracing/instances ] ||
-	mount -t tracefs nodev /sys/kernel/tracing 2>/dev/null
-[ -e /sys/kernel/tracing/events/tcp/tcp_send_reset ] || { echo "no tcp_send_reset tracepoint"; exit 77; }
+. "$ROOT/tests/lib/watchlive.sh" ip nsenter python3 jq shuf
 T=/sys/kernel/tracing/instances
 ns=rstscope-w612-$$
 tmp=$(mktemp -d /tmp/rstscope-612.XXXXXX)
