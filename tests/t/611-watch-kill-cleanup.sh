@@ -24,6 +24,7 @@ ip -n "$ns" link set lo up
 
 # start_watch NAME: watch on lo of the namespace, JSON to NAME.out; sets WPID
 start_watch() {
+	: >"$tmp/$1.err"   # (a name used again: not the last watch's lines)
 	nsenter --net=/run/netns/"$ns" "$RSTSCOPE" watch -i lo --json --horizon 1 --summary-every 0 \
 		--duration 60 >"$tmp/$1.out" 2>"$tmp/$1.err" &
 	WPID=$!

@@ -26,6 +26,9 @@ RANDOM=$seed
 mapfile -t sigs < <(printf '%s\n' TERM HUP INT | shuf --random-source=<(yes "$seed"))
 
 for sig in "${sigs[@]}"; do
+	# emptied here, not only by the redirection in the background job: the
+	# wait below must not read the last watch's lines before the job runs
+	: >"$tmp/err"
 	nsenter --net=/run/netns/"$ns" "$RSTSCOPE" watch -i lo --json --horizon 1 --summary-every 0 \
 		--duration 60 >"$tmp/out" 2>"$tmp/err" &
 	wpid=$!
@@ -47,6 +50,7 @@ done
 
 # a signal right after the start, while the sources open
 for sig in TERM HUP; do
+	: >"$tmp/err"
 	nsenter --net=/run/netns/"$ns" "$RSTSCOPE" watch -i lo --json --duration 60 >"$tmp/out" 2>"$tmp/err" &
 	wpid=$!
 	sleep "0.0$((RANDOM % 5))"
