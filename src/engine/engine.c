@@ -445,39 +445,53 @@ enum decode_result engine_frame(struct engine *e, int link, const uint8_t *data,
 	return r;
 }
 
+void engine_decode_batch(struct engine_batch *b)
+{
+	if (b->n > ENGINE_BATCH_MAX)
+		b->n = ENGINE_BATCH_MAX;
+	for (unsigned i = 0; i < b->n; i++) {
+		b->r[i] = decode_frame(b->in[i].link, b->in[i].data, b->in[i].caplen, &b->v[i]);
+		if (b->r[i] == DECODE_OK)
+			b->h[i] = flow_hash(&b->v[i]);
+	}
+}
+
+void engine_process_batch(struct engine *e, const struct engine_batch *b, const char *file)
+{
+	unsigned n = b->n;
+
+	for (unsigned i = 0; i < n; i++) {
+		e->st.frames++;
+		e->st.bytes += b->in[i].caplen;
+		e->st.result[b->r[i]]++;
+	}
+	/* a software pipeline: the hash slot of frame i is fetched, the flow
+	 * of frame i - SLOT_AHEAD (its slot has arrived), and frame
+	 * i - FLOW_AHEAD processed (its flow has arrived) */
+	for (unsigned i = 0; i < n + FLOW_AHEAD; i++) {
+		if (i < n && b->r[i] == DECODE_OK)
+			flow_prefetch_slot(e->ft, b->h[i]);
+		if (i >= SLOT_AHEAD && i - SLOT_AHEAD < n && b->r[i - SLOT_AHEAD] == DECODE_OK)
+			flow_prefetch_flow(e->ft, b->h[i - SLOT_AHEAD]);
+		if (i >= FLOW_AHEAD && b->r[i - FLOW_AHEAD] == DECODE_OK) {
+			unsigned k = i - FLOW_AHEAD;
+
+			segment(e, &b->v[k], b->h[k], b->in[k].ts_ns, file, b->in[k].frame);
+		}
+	}
+}
+
 void engine_frames(struct engine *e, const struct engine_input *in, unsigned n, const char *file,
 		   enum decode_result *res)
 {
-	struct tcp_view v[ENGINE_BATCH_MAX];
-	enum decode_result r[ENGINE_BATCH_MAX];
-	uint32_t h[ENGINE_BATCH_MAX];
+	struct engine_batch b;
 
-	if (n > ENGINE_BATCH_MAX)
-		n = ENGINE_BATCH_MAX;
-	/* a software pipeline: frame i is decoded and its hash slot fetched,
-	 * the flow of frame i - SLOT_AHEAD fetched (its slot has arrived), and
-	 * frame i - FLOW_AHEAD processed (its flow has arrived) */
-	for (unsigned i = 0; i < n + FLOW_AHEAD; i++) {
-		if (i < n) {
-			r[i] = decode_frame(in[i].link, in[i].data, in[i].caplen, &v[i]);
-			e->st.frames++;
-			e->st.bytes += in[i].caplen;
-			e->st.result[r[i]]++;
-			if (res)
-				res[i] = r[i];
-			if (r[i] == DECODE_OK) {
-				h[i] = flow_hash(&v[i]);
-				flow_prefetch_slot(e->ft, h[i]);
-			}
-		}
-		if (i >= SLOT_AHEAD && i - SLOT_AHEAD < n && r[i - SLOT_AHEAD] == DECODE_OK)
-			flow_prefetch_flow(e->ft, h[i - SLOT_AHEAD]);
-		if (i >= FLOW_AHEAD && r[i - FLOW_AHEAD] == DECODE_OK) {
-			unsigned k = i - FLOW_AHEAD;
-
-			segment(e, &v[k], h[k], in[k].ts_ns, file, in[k].frame);
-		}
-	}
+	b.n = n > ENGINE_BATCH_MAX ? ENGINE_BATCH_MAX : n;
+	memcpy(b.in, in, b.n * sizeof(*in));
+	engine_decode_batch(&b);
+	engine_process_batch(e, &b, file);
+	if (res)
+		memcpy(res, b.r, b.n * sizeof(*res));
 }
 
 const struct engine_stats *engine_stats(struct engine *e)

@@ -79,6 +79,18 @@ struct engine_input {
  * gets each frame's decode outcome. */
 void engine_frames(struct engine *e, const struct engine_input *in, unsigned n, const char *file,
 		   enum decode_result *res);
+/* engine_frames() in two halves, for a pipeline over two threads: the
+ * decode of a batch touches no engine (any thread, any time before), its
+ * processing feeds the engine as engine_frames() would. */
+struct engine_batch {
+	unsigned n;
+	struct engine_input in[ENGINE_BATCH_MAX];
+	struct tcp_view v[ENGINE_BATCH_MAX];
+	enum decode_result r[ENGINE_BATCH_MAX];
+	uint32_t h[ENGINE_BATCH_MAX];
+};
+void engine_decode_batch(struct engine_batch *b);
+void engine_process_batch(struct engine *e, const struct engine_batch *b, const char *file);
 /* Feed an already decoded segment (tests and the fuzz harness). */
 void engine_segment(struct engine *e, const struct tcp_view *v, int64_t ts_ns,
 		    const char *file, uint64_t frame);

@@ -10,16 +10,9 @@ tmp=$(mktemp -d /tmp/rstscope-read.XXXXXX) || exit 1
 trap 'rm -rf "$tmp"' EXIT
 python3 "$ROOT/tests/helpers/synflood.py" --out "$tmp/g.pcap" --truth "$tmp/t" --flows 3000 \
 	--seed "$seed" --refused 20 --reset 20 2>/dev/null || exit 1
-size=$(stat -c %s "$tmp/g.pcap")
+. "$ROOT/tests/lib/damaged.sh"
 files=$(find "$ROOT/samples" "$SHARED/corpus" -name '*.pcap' 2>/dev/null | sort)
-for k in 1 2 3 4 5; do
-	cut=$(((seed * k * 7919) % size))
-	head -c "$cut" "$tmp/g.pcap" >"$tmp/cut$k.pcap"
-	cp "$tmp/g.pcap" "$tmp/bad$k.pcap"   # a record length far too large at a drawn record
-	off=$((24 + (seed * k) % (size - 40)))
-	printf '\xff\xff\xff\x7f' | dd of="$tmp/bad$k.pcap" bs=1 seek="$off" conv=notrunc 2>/dev/null
-	files="$files $tmp/cut$k.pcap $tmp/bad$k.pcap"
-done
+files="$files $(damaged_copies "$tmp/g.pcap" "$seed" 5 "$tmp")"
 files="$files $tmp/g.pcap"
 fail=0 n=0
 for f in $files; do
