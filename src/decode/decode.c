@@ -189,6 +189,7 @@ static enum decode_result dec_tcp(const uint8_t *p, size_t len, size_t seglen, s
 	v->payload = p + doff;
 	v->payload_len = (uint32_t)(seglen - doff);
 	v->payload_cap = (uint32_t)((len < seglen ? len : seglen) - doff);
+	memcpy(v->head, v->payload, v->payload_cap < TCP_VIEW_HEAD ? v->payload_cap : TCP_VIEW_HEAD);
 	return DECODE_OK;
 }
 

@@ -47,6 +47,7 @@ struct ipaddr {
 	uint8_t b[16];
 };
 
+#define TCP_VIEW_HEAD 12
 struct tcp_view {
 	struct ipaddr src, dst;
 	uint8_t ipver;          /* 4 or 6 (of the innermost header) */
@@ -68,6 +69,10 @@ struct tcp_view {
 	const uint8_t *payload;
 	uint32_t payload_len;
 	uint32_t payload_cap;
+	/* the first min(payload_cap, TCP_VIEW_HEAD) payload bytes, copied: what
+	 * reads only a segment's first bytes need not touch the frame (decoded
+	 * on another thread, the frame is in another core's cache) */
+	uint8_t head[TCP_VIEW_HEAD];
 };
 
 /* Decode one frame of link type `link` with `caplen` captured bytes.

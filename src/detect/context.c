@@ -35,10 +35,16 @@ static bool has_expect_100(const uint8_t *p, size_t n)
 	return false;
 }
 
-static void http_request(struct flow *f, const uint8_t *p, size_t n, uint64_t before)
+/* v's first bytes (v->head) start a request: the frame's payload is read
+ * only then. */
+static void http_request(struct flow *f, const struct tcp_view *v, uint64_t before)
 {
+	const uint8_t *p = v->payload;
+	size_t n = v->payload_cap;
+
 	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
-		if (n < methods[i].len || memcmp(p, methods[i].tok, methods[i].len))
+		/* every method token fits in the head */
+		if (n < methods[i].len || memcmp(v->head, methods[i].tok, methods[i].len))
 			continue;
 		memcpy(f->app.method, methods[i].tok, methods[i].len - 1);
 		f->app.method[methods[i].len - 1] = '\0';
@@ -88,8 +94,8 @@ static void context_on_packet(const struct detect_env *env, struct flow *f, int 
 			      const struct tcp_view *v, int64_t ts)
 {
 	bool from_client = f->role_known ? dir == f->client : false;
-	const uint8_t *p = v->payload;
-	size_t n = v->payload_cap;
+	const uint8_t *p = v->head;   /* tls_record and http_response read 12 bytes at most */
+	size_t n = v->payload_cap < TCP_VIEW_HEAD ? v->payload_cap : TCP_VIEW_HEAD;
 
 	(void)env;
 	if (n < 4 || !f->role_known)
@@ -101,7 +107,7 @@ static void context_on_packet(const struct detect_env *env, struct flow *f, int 
 	if (f->app.is_tls)
 		return;
 	if (from_client)
-		http_request(f, p, n, f->d[dir].bytes - v->payload_len);
+		http_request(f, v, f->d[dir].bytes - v->payload_len);
 	else
 		http_response(f, p, n, ts);
 }

@@ -368,7 +368,12 @@ static void segment(struct engine *e, const struct tcp_view *v, uint32_t hash, i
 void engine_segment(struct engine *e, const struct tcp_view *v, int64_t ts, const char *file,
 		    uint64_t frame)
 {
-	segment(e, v, flow_hash(v), ts, file, frame);
+	struct tcp_view w = *v;
+
+	/* the head, as decode_frame() would have copied it */
+	if (w.payload_cap)
+		memcpy(w.head, w.payload, w.payload_cap < TCP_VIEW_HEAD ? w.payload_cap : TCP_VIEW_HEAD);
+	segment(e, &w, flow_hash(&w), ts, file, frame);
 }
 
 static void segment(struct engine *e, const struct tcp_view *v, uint32_t hash, int64_t ts,

@@ -91,7 +91,8 @@ struct engine_batch {
 };
 void engine_decode_batch(struct engine_batch *b);
 void engine_process_batch(struct engine *e, const struct engine_batch *b, const char *file);
-/* Feed an already decoded segment (tests and the fuzz harness). */
+/* Feed an already decoded segment (tests and the fuzz harness); its head
+ * is taken from its payload here. */
 void engine_segment(struct engine *e, const struct tcp_view *v, int64_t ts_ns,
 		    const char *file, uint64_t frame);
 /* Finalise verdicts whose horizon is before `now_ns` (live mode's timer). */

@@ -63,6 +63,7 @@ static void draw_seg(unsigned *s, struct tcp_view *v, int64_t *ts)
 	if (!(v->flags & TH_SYN) && rnd(s, 3) == 0) {
 		v->payload = (const uint8_t *)req;
 		v->payload_len = v->payload_cap = sizeof(req) - 1;
+		memcpy(v->head, req, sizeof(v->head) < sizeof(req) - 1 ? sizeof(v->head) : sizeof(req) - 1);
 	}
 	switch (rnd(s, 8)) {
 	case 0: *ts += 1500000000; break;              /* an idle gap */
