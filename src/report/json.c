@@ -1,25 +1,38 @@
 /* json: JSON Lines output; the schema is docs/output.md. */
 #include <inttypes.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "engine/engine.h"
 #include "report/report.h"
 
+static bool json_plain(unsigned char c)
+{
+	return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
+}
+
 void report_json_string(FILE *f, const char *s)
 {
 	putc('"', f);
-	for (; s && *s; s++) {
-		unsigned char c = (unsigned char)*s;
+	while (s && *s) {
+		unsigned char c;
+		size_t n = 0;
 
+		while (json_plain((unsigned char)s[n]))
+			n++;
+		if (n) {   /* a run at a time: one locked call, not one a character */
+			fwrite(s, 1, n, f);
+			s += n;
+			continue;
+		}
+		c = (unsigned char)*s++;
 		if (c == '"' || c == '\\')
 			fprintf(f, "\\%c", c);
 		else if (c == '\n')
 			fputs("\\n", f);
-		else if (c < 0x20 || c >= 0x7f)
-			fprintf(f, "\\u%04x", c);
 		else
-			putc(c, f);
+			fprintf(f, "\\u%04x", c);
 	}
 	putc('"', f);
 }
