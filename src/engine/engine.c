@@ -473,11 +473,19 @@ void engine_process_batch(struct engine *e, const struct engine_batch *b, const 
 	/* a software pipeline: the hash slot of frame i is fetched, the flow
 	 * of frame i - SLOT_AHEAD (its slot has arrived), and frame
 	 * i - FLOW_AHEAD processed (its flow has arrived) */
+	/* (a SYN's sender is likely new to its flow: the host it then learns
+	 * a TTL for is fetched the same way) */
 	for (unsigned i = 0; i < n + FLOW_AHEAD; i++) {
-		if (i < n && b->r[i] == DECODE_OK)
+		if (i < n && b->r[i] == DECODE_OK) {
 			flow_prefetch_slot(e->ft, b->h[i]);
-		if (i >= SLOT_AHEAD && i - SLOT_AHEAD < n && b->r[i - SLOT_AHEAD] == DECODE_OK)
+			if (b->v[i].flags & TH_SYN)
+				host_prefetch_slot(e->ft, &b->v[i].src);
+		}
+		if (i >= SLOT_AHEAD && i - SLOT_AHEAD < n && b->r[i - SLOT_AHEAD] == DECODE_OK) {
 			flow_prefetch_flow(e->ft, b->h[i - SLOT_AHEAD]);
+			if (b->v[i - SLOT_AHEAD].flags & TH_SYN)
+				host_prefetch_entry(e->ft, &b->v[i - SLOT_AHEAD].src);
+		}
 		if (i >= FLOW_AHEAD && b->r[i - FLOW_AHEAD] == DECODE_OK) {
 			unsigned k = i - FLOW_AHEAD;
 

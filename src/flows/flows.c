@@ -738,6 +738,16 @@ void flow_expire(struct flow_table *t, int64_t now_ns)
 	}
 }
 
+void host_prefetch_slot(const struct flow_table *t, const struct ipaddr *a)
+{
+	host_table_prefetch(&t->hosts, a, false);
+}
+
+void host_prefetch_entry(const struct flow_table *t, const struct ipaddr *a)
+{
+	host_table_prefetch(&t->hosts, a, true);
+}
+
 struct host *host_get(struct flow_table *t, const struct ipaddr *a, bool create)
 {
 	struct host *h = host_table_get(&t->hosts, a, create);

@@ -118,6 +118,10 @@ uint32_t flow_hash(const struct tcp_view *v);
  * cache. They change nothing; a batch overlaps its memory latencies. */
 void flow_prefetch_slot(const struct flow_table *t, uint32_t hash);
 void flow_prefetch_flow(const struct flow_table *t, uint32_t hash);
+/* The same two steps for the host of a: its index slot, then (once that
+ * has arrived) its entry. Only hints: nothing is read that matters. */
+void host_prefetch_slot(const struct flow_table *t, const struct ipaddr *a);
+void host_prefetch_entry(const struct flow_table *t, const struct ipaddr *a);
 /* Start over on the same tuple (a new SYN on a closed flow). */
 void flow_restart(struct flow_table *t, struct flow *f, const struct tcp_view *v);
 /* Mark the flow used at now_ns: moves it to the tail of its recency list,
@@ -161,6 +165,7 @@ void host_table_release(struct host_table *ht); /* frees what it holds */
  * (create) HOST_MAX hosts held or no memory. A pointer stays valid until
  * the next call that creates. */
 struct host *host_table_get(struct host_table *ht, const struct ipaddr *a, bool create);
+void host_table_prefetch(const struct host_table *ht, const struct ipaddr *a, bool entry);
 /* Record an RST `h` sent from `port` on flow `flow_id` at `ns`, which ended
  * or answered a silence of gap_ns (-1: none); false on no memory. */
 bool host_note_reset(struct host *h, int64_t ns, uint64_t flow_id, uint16_t port, int64_t gap_ns);

@@ -69,6 +69,16 @@ static bool index_grow(struct host_table *ht)
 	return true;
 }
 
+void host_table_prefetch(const struct host_table *ht, const struct ipaddr *a, bool entry)
+{
+	uint32_t s = hash_addr(a) & ht->mask, i;
+
+	if (!entry)
+		__builtin_prefetch(&ht->slot[s]);
+	else if ((i = ht->slot[s]) != FLOW_NONE)
+		__builtin_prefetch(&ht->v[i]);
+}
+
 struct host *host_table_get(struct host_table *ht, const struct ipaddr *a, bool create)
 {
 	uint32_t s = find_slot(ht, a);
