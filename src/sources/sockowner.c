@@ -2,7 +2,6 @@
  * and /proc/PID/fd; with a bounded cache of recent owners. */
 #include "sources/sockowner.h"
 
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/inet_diag.h>
@@ -16,6 +15,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "sources/fdwalk.h"
 #include "sources/netns.h"
 #include "util/nlreply.h"
 #include "util/util.h"
@@ -124,25 +124,6 @@ void sockowner_stats(const struct sockowner *so, struct sockowner_stats *s)
 
 /* ---- the process side: inode -> pid ---- */
 
-static void read_comm(const char *root, const char *pid, char *comm, size_t size)
-{
-	char path[512];
-	ssize_t n;
-	int fd;
-
-	comm[0] = '\0';
-	fmt_buf(path, sizeof(path), "%s/%s/comm", root, pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return;
-	n = read(fd, comm, size - 1);
-	close(fd);
-	if (n < 0)
-		n = 0;
-	comm[n] = '\0';
-	comm[strcspn(comm, "\n")] = '\0';
-}
-
 const char *sockowner_proc_root(const struct sockowner *so)
 {
 	return so->root;
@@ -153,7 +134,7 @@ bool sockowner_comm(const struct sockowner *so, int pid, char *comm, size_t size
 	char name[24], buf[17];
 
 	fmt_buf(name, sizeof(name), "%d", pid);
-	read_comm(so->root, name, buf, sizeof(buf));
+	fdwalk_comm(so->root, name, buf, sizeof(buf));
 	if (!buf[0])
 		return false;
 	fmt_buf(comm, size, "%s", buf);
@@ -178,65 +159,6 @@ static void give_owner(struct sockowner *so, uint64_t ino, int pid, const char *
 			fmt_buf(x->own.comm, sizeof(x->own.comm), "%s", comm);
 		}
 	}
-}
-
-/* Walk <root>/PID/fd/ once (at most max_procs processes, 0: all) and call
- * give(ctx, inode, pid, comm) for every socket inode want(ctx, inode)
- * accepts; stop early when want_more(ctx) says so. */
-struct fd_walk {
-	bool (*want)(void *ctx, uint64_t ino);
-	void (*give)(void *ctx, uint64_t ino, int pid, const char *comm);
-	bool (*want_more)(void *ctx);
-	void *ctx;
-};
-
-static void walk_fds(const char *root, const struct fd_walk *w, unsigned max_procs)
-{
-	DIR *proc;
-	struct dirent *d;
-	unsigned procs = 0;
-
-	proc = opendir(root);
-	if (!proc)
-		return;
-	while ((d = readdir(proc)) && w->want_more(w->ctx)) {
-		char path[512], link[64], comm[17];
-		uint64_t pid;
-		DIR *fds;
-		struct dirent *f;
-		bool have_comm = false;
-
-		if (parse_u64_range(d->d_name, 1, 1u << 30, &pid))
-			continue;
-		if (max_procs && procs++ >= max_procs)
-			break;
-		fmt_buf(path, sizeof(path), "%s/%s/fd", root, d->d_name);
-		fds = opendir(path);
-		if (!fds)
-			continue;
-		while ((f = readdir(fds))) {
-			char fpath[600];
-			ssize_t n;
-			uint64_t ino;
-
-			if (f->d_name[0] == '.')
-				continue;
-			fmt_buf(fpath, sizeof(fpath), "%s/%s", path, f->d_name);
-			n = readlink(fpath, link, sizeof(link) - 1);
-			if (n < 10 || memcmp(link, "socket:[", 8) || link[n - 1] != ']')
-				continue;
-			link[n - 1] = '\0';
-			if (parse_u64_range(link + 8, 1, UINT64_MAX, &ino) || !w->want(w->ctx, ino))
-				continue;
-			if (!have_comm) {
-				read_comm(root, d->d_name, comm, sizeof(comm));
-				have_comm = true;
-			}
-			w->give(w->ctx, ino, (int)pid, comm);
-		}
-		closedir(fds);
-	}
-	closedir(proc);
 }
 
 static bool so_want(void *ctx, uint64_t ino)
@@ -264,7 +186,7 @@ static void scan_proc(struct sockowner *so)
 	if (!so->npending)
 		return;
 	so->st.proc_scans++;
-	walk_fds(so->root, &w, 0);
+	fdwalk_run(so->root, &w, 0);
 	so->npending = 0;
 }
 
@@ -350,7 +272,7 @@ int sockowner_find_inodes(const char *proc_root, const uint64_t *inodes, unsigne
 	for (unsigned i = 0; i < n; i++)
 		f.order[i] = i;
 	qsort_r(f.order, n, sizeof(*f.order), by_inode, (void *)inodes);
-	walk_fds(proc_root ? proc_root : "/proc", &w, max_procs);
+	fdwalk_run(proc_root ? proc_root : "/proc", &w, max_procs);
 	free(f.order);
 	return (int)f.found;
 }
