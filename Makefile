@@ -44,11 +44,13 @@ demo: deps
 	@$(MAKE) --no-print-directory all
 	@tests/demo.sh $(BIN)
 
+# builds inside check use every CPU (the tests then run one at a time)
+JOBS ?= $(shell nproc 2>/dev/null || echo 1)
 # All tests: unit, golden, corpus, robustness, fuzz (bounded), lab (root),
 # then the whole suite again under ASan/UBSan.
 check: deps
 	@rm -f $(O)/run-result $(O)-asan/run-result $(FUZZ_O)/clean
-	@$(MAKE) --no-print-directory all unit
+	@$(MAKE) --no-print-directory -j$(JOBS) all unit
 	@tests/run.sh $(O)
 	@$(MAKE) --no-print-directory check-asan
 	@cat $(O)/run-result $(O)-asan/run-result | awk -v fz=$$(wc -l <$(FUZZ_O)/clean) \
@@ -59,11 +61,12 @@ check-fast: all unit
 	@tests/run.sh $(O)
 
 check-asan:
-	@$(MAKE) --no-print-directory O=$(O)-asan CC=clang \
+	@$(MAKE) --no-print-directory -j$(JOBS) O=$(O)-asan CC=clang \
 	  CFLAGS="-O1 -g -fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
 	  LDFLAGS="-fsanitize=address,undefined" all unit
 	@RSTSCOPE_ASAN=1 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
 	  tests/run.sh $(O)-asan
+	@$(MAKE) --no-print-directory -j$(JOBS) $(FUZZERS)
 	@$(MAKE) --no-print-directory fuzz FUZZ_SECONDS=$${FUZZ_SECONDS:-10}
 
 FUZZ_SECONDS ?= 60
