@@ -87,7 +87,7 @@ cmp -s f.txt got.txt || bad "-f tcp changed the correlation"
 "$RSTSCOPE" analyze --help | grep -q -- '--correlate client-side.pcap' || bad "--help has no example"
 # a capture cut short: exit 3, an error naming file and frame, results so far
 size=$(stat -c %s b.pcap)
-head -c $((size * 2 / 3)) b.pcap >cut.pcap
+head -c "$(python3 "$ROOT/tests/lib/cutinside.py" b.pcap $((size * 2 / 3)))" b.pcap >cut.pcap
 "$RSTSCOPE" analyze --json --correlate a.pcap cut.pcap >cut.jsonl 2>cut.err; rc=$?
 [ $rc = 3 ] || bad "truncated capture: exit $rc, want 3"
 has '.type=="error" and .file=="cut.pcap" and (.frame|type)=="number"' cut.jsonl || bad "truncated capture: no error line with its frame"

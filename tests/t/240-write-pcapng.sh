@@ -93,10 +93,12 @@ python3 "$gen" --out "$tmp/ng.pcapng" --format pcapng --packets $((packets / 2))
 	--rst-frac 0.3 >/dev/null 2>&1 && check "drawn-gen-pcapng" "$tmp/ng.pcapng"
 python3 "$ROOT/tests/lib/mkpcapng.py" "$tmp/mixed.pcapng" && check "mixed-links" "$tmp/mixed.pcapng" 1
 
-# cut at a drawn offset past the headers: exit 3, a valid copy of the whole frames
+# cut inside a frame at or past a drawn offset past the headers: exit 3, a valid copy of the whole frames
 for v in be-nsec.pcap multi.pcapng; do
 	size=$(stat -c %s "$tmp/$v")
-	head -c $((200 + (seed * 7919) % (size - 200))) "$tmp/$v" >"$tmp/cut-$v"
+	cut=$(python3 "$ROOT/tests/lib/cutinside.py" "$tmp/$v" $((200 + (seed * 7919) % (size - 200)))) ||
+		{ bad "$v: no frame to cut"; continue; }
+	head -c "$cut" "$tmp/$v" >"$tmp/cut-$v"
 	check "cut-$v" "$tmp/cut-$v" 3
 	grep -q "cut-$v': frame [0-9]*: truncated" "$tmp/c-cut-$v/err" || bad "cut-$v: no message naming the frame"
 done
