@@ -10,7 +10,7 @@
 # analyze --explain draws for it) and that the page loads nothing from
 # elsewhere. Prints the large page's size and open time.
 # HTML_SEED=N repeats a seed.
-set -u
+set -u -o pipefail
 command -v chromium >/dev/null || { echo "chromium is not installed (scripts/deps.sh installs it)"; exit 77; }
 tmp=$(mktemp -d /tmp/rstscope-html.XXXXXX) || exit 1
 trap 'rm -rf "$tmp"' EXIT
