@@ -191,6 +191,7 @@ static uint32_t ladder_for(struct html_capture *c, const struct rst_verdict *v)
 	l->a = v->dst, l->pa = v->dport;
 	l->b = v->src, l->pb = v->sport;
 	l->anchor = v->frame;
+	ladder_init(&l->win, HTML_LADDER_HEAD, HTML_LADDER_BEFORE, HTML_LADDER_AFTER);
 	c->lad_taken[v->cause]++;
 	*s = c->n_lad;
 	return c->n_lad++;
@@ -298,29 +299,20 @@ static void ladder_add(struct html_ladder *l, const struct tcp_view *t,
 	struct html_pkt p = { .frame = fr->number, .ts_ns = fr->ts_ns, .seq = t->seq,
 			      .ack = t->ack, .len = t->payload_len, .win = t->win,
 			      .flags = t->flags, .ttl = t->ttl };
+	unsigned i;
+	enum ladder_slot slot = ladder_place(&l->win, fr->number, l->anchor,
+					     (t->flags & (TH_SYN | TH_ACK)) == TH_SYN, &i);
 
+	if (slot == LADDER_SKIP)
+		return;
 	p.dir = !(t->sport == l->pa && !memcmp(&t->src, &l->a, sizeof(l->a)));
 	payload_text(t, p.text);
-	if (fr->number > l->anchor) {
-		if (l->n_after < HTML_LADDER_AFTER)
-			l->after[l->n_after++] = p;
-		else
-			l->skipped_after++;
-		return;
-	}
-	/* a new connection on the same tuple before the RST: start over */
-	if ((t->flags & (TH_SYN | TH_ACK)) == TH_SYN)
-		l->n_head = l->n_ring = l->ring_pos = 0, l->skipped_mid = 0;
-	if (l->n_head < HTML_LADDER_HEAD) {
-		l->head[l->n_head++] = p;
-		return;
-	}
-	if (l->n_ring == HTML_LADDER_BEFORE)
-		l->skipped_mid++;
+	if (slot == LADDER_HEAD)
+		l->head[i] = p;
+	else if (slot == LADDER_RING)
+		l->ring[i] = p;
 	else
-		l->n_ring++;
-	l->ring[l->ring_pos] = p;
-	l->ring_pos = (l->ring_pos + 1) % HTML_LADDER_BEFORE;
+		l->after[i] = p;
 }
 
 /* Pass 2: the packets of the flows that have a ladder, and the span of the

@@ -7,6 +7,7 @@
 
 #include "engine/engine.h"
 #include "report/html.h"
+#include "report/ladder.h"
 
 #define HTML_NONE UINT32_MAX
 
@@ -53,8 +54,7 @@ struct html_ladder {
 	struct html_pkt head[HTML_LADDER_HEAD];
 	struct html_pkt ring[HTML_LADDER_BEFORE];
 	struct html_pkt after[HTML_LADDER_AFTER];
-	unsigned n_head, n_ring, ring_pos, n_after;
-	uint64_t skipped_mid, skipped_after;
+	struct ladder_win win;  /* which of them head, ring and after hold */
 };
 
 #define HTML_CAUSE_EX 3

@@ -309,22 +309,22 @@ static void rows(FILE *f, const struct html_capture *c)
 static void ladder(FILE *f, const struct html_capture *c, const struct html_ladder *l)
 {
 	const struct html_pkt *p[HTML_LADDER_PKTS];
+	const struct ladder_win *w = &l->win;
 	unsigned n = 0;
 
-	for (unsigned i = 0; i < l->n_head; i++)
+	for (unsigned i = 0; i < w->n_head; i++)
 		p[n++] = &l->head[i];
-	for (unsigned i = 0; i < l->n_ring; i++)
-		p[n++] = &l->ring[(l->ring_pos + HTML_LADDER_BEFORE - l->n_ring + i) %
-				  HTML_LADDER_BEFORE];
-	for (unsigned i = 0; i < l->n_after; i++)
+	for (unsigned i = 0; i < w->n_ring; i++)
+		p[n++] = &l->ring[ladder_ring_at(w, i)];
+	for (unsigned i = 0; i < w->n_after; i++)
 		p[n++] = &l->after[i];
 	fputs("{\"a\":", f);
 	endpoint(f, &l->a, l->pa);
 	fputs(",\"b\":", f);
 	endpoint(f, &l->b, l->pb);
 	fprintf(f, ",\"anchor\":%" PRIu64 ",\"head\":%u,\"skipped_mid\":%" PRIu64
-		",\"skipped_after\":%" PRIu64 ",\"pk\":[", l->anchor, l->n_head, l->skipped_mid,
-		l->skipped_after);
+		",\"skipped_after\":%" PRIu64 ",\"pk\":[", l->anchor, w->n_head, w->skipped_mid,
+		w->skipped_after);
 	for (unsigned i = 0; i < n; i++) {
 		fprintf(f, "%s[%" PRId64 ",%" PRIu64 ",%u,%u,%" PRIu32 ",%u,%" PRIu32 ",%" PRIu32
 			",%u,", i ? "," : "", (p[i]->ts_ns - c->t_first) / 1000, p[i]->frame,
