@@ -128,7 +128,7 @@ static void frame_warning(const char *path, enum decode_result res, uint64_t fra
 	       (unsigned long long)frame, what[res]);
 }
 
-#define BATCH 64   /* ENGINE_BATCH_MAX: the engine's pipeline refills once per batch */
+#define BATCH ENGINE_BATCH_MAX   /* the engine's pipeline refills once per batch */
 #define PROGRESS_EVERY 65536   /* frames between progress lines */
 
 /* A progress line on stderr when it is a terminal (never in a pipe). */
@@ -149,17 +149,16 @@ static void progress(const char *path, struct engine *e, off_t size, bool done)
 			(unsigned long long)s->frames, (unsigned long long)s->rsts);
 }
 
-/* Feed n frames as a batch; returns 0 (the batch is empty again). */
-static unsigned feed_batch(struct engine *e, const struct engine_input *in, unsigned n,
-			   const char *path, bool warned[DECODE__COUNT])
+/* Decode and feed a batch; it is empty again after. */
+static void feed_batch(struct engine *e, struct engine_batch *b, const char *path,
+		       bool warned[DECODE__COUNT])
 {
-	enum decode_result res[BATCH];
-
-	engine_frames(e, in, n, path, res);
-	for (unsigned i = 0; i < n; i++)
-		if (res[i] != DECODE_OK)
-			frame_warning(path, res[i], in[i].frame, warned);
-	return 0;
+	engine_decode_batch(b);
+	engine_process_batch(e, b, path);
+	for (unsigned i = 0; i < b->n; i++)
+		if (b->r[i] != DECODE_OK)
+			frame_warning(path, b->r[i], b->in[i].frame, warned);
+	b->n = 0;
 }
 
 /* What the single path does per frame, for each batch the pipe fed. */
@@ -236,8 +235,7 @@ static int analyze_file(const char *path, struct run *r)
 	struct pcap_frame fr;
 	char err[512];
 	int rc, bad = 0, link;
-	struct engine_input in[BATCH];
-	unsigned n = 0;
+	struct engine_batch b = { .n = 0 };
 	uint64_t gen, since = 0;
 	bool show = o->progress, piped = false;
 	struct stat st;
@@ -305,20 +303,21 @@ static int analyze_file(const char *path, struct run *r)
 			uint64_t now = pcapfile_generation(pf);
 
 			/* frames of two buffers back would be stale: feed before */
-			if (now != gen && n)
-				n = feed_batch(e, in, n, path, warned);
+			if (now != gen && b.n)
+				feed_batch(e, &b, path, warned);
 			gen = now;
-			in[n++] = (struct engine_input){ fr.data, fr.caplen, fr.ts_ns, fr.number,
-							 fr.link };
-			if (n == BATCH)
-				n = feed_batch(e, in, n, path, warned);
+			b.in[b.n++] = (struct engine_input){ fr.data, fr.caplen, fr.ts_ns, fr.number,
+							     fr.link };
+			if (b.n == BATCH)
+				feed_batch(e, &b, path, warned);
 			continue;
 		}
 		res = engine_frame(e, fr.link, fr.data, fr.caplen, fr.ts_ns, path, fr.number);
 		if (res != DECODE_OK)
 			frame_warning(path, res, fr.number, warned);
 	}
-	n = feed_batch(e, in, n, path, warned);
+	if (b.n)
+		feed_batch(e, &b, path, warned);
 	if (show)
 		progress(path, e, size, true);
 	if (rc < 0) {
