@@ -740,12 +740,12 @@ void flow_expire(struct flow_table *t, int64_t now_ns)
 
 void host_prefetch_slot(const struct flow_table *t, const struct ipaddr *a)
 {
-	host_table_prefetch(&t->hosts, a, false);
+	host_table_prefetch_slot(&t->hosts, a);
 }
 
 void host_prefetch_entry(const struct flow_table *t, const struct ipaddr *a)
 {
-	host_table_prefetch(&t->hosts, a, true);
+	host_table_prefetch_entry(&t->hosts, a);
 }
 
 struct host *host_get(struct flow_table *t, const struct ipaddr *a, bool create)

@@ -165,7 +165,9 @@ void host_table_release(struct host_table *ht); /* frees what it holds */
  * (create) HOST_MAX hosts held or no memory. A pointer stays valid until
  * the next call that creates. */
 struct host *host_table_get(struct host_table *ht, const struct ipaddr *a, bool create);
-void host_table_prefetch(const struct host_table *ht, const struct ipaddr *a, bool entry);
+/* Hints: a's index slot into the cache, then (once it arrived) its entry. */
+void host_table_prefetch_slot(const struct host_table *ht, const struct ipaddr *a);
+void host_table_prefetch_entry(const struct host_table *ht, const struct ipaddr *a);
 /* Record an RST `h` sent from `port` on flow `flow_id` at `ns`, which ended
  * or answered a silence of gap_ns (-1: none); false on no memory. */
 bool host_note_reset(struct host *h, int64_t ns, uint64_t flow_id, uint16_t port, int64_t gap_ns);

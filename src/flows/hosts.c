@@ -69,13 +69,16 @@ static bool index_grow(struct host_table *ht)
 	return true;
 }
 
-void host_table_prefetch(const struct host_table *ht, const struct ipaddr *a, bool entry)
+void host_table_prefetch_slot(const struct host_table *ht, const struct ipaddr *a)
 {
-	uint32_t s = hash_addr(a) & ht->mask, i;
+	__builtin_prefetch(&ht->slot[hash_addr(a) & ht->mask]);
+}
 
-	if (!entry)
-		__builtin_prefetch(&ht->slot[s]);
-	else if ((i = ht->slot[s]) != FLOW_NONE)
+void host_table_prefetch_entry(const struct host_table *ht, const struct ipaddr *a)
+{
+	uint32_t i = ht->slot[hash_addr(a) & ht->mask];
+
+	if (i != FLOW_NONE)
 		__builtin_prefetch(&ht->v[i]);
 }
 
