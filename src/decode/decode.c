@@ -189,8 +189,15 @@ static enum decode_result dec_tcp(const uint8_t *p, size_t len, size_t seglen, s
 	v->payload = p + doff;
 	v->payload_len = (uint32_t)(seglen - doff);
 	v->payload_cap = (uint32_t)((len < seglen ? len : seglen) - doff);
-	memcpy(v->head, v->payload, v->payload_cap < TCP_VIEW_HEAD ? v->payload_cap : TCP_VIEW_HEAD);
+	tcp_view_fill_head(v);
 	return DECODE_OK;
+}
+
+void tcp_view_fill_head(struct tcp_view *v)
+{
+	if (v->payload_cap)
+		memcpy(v->head, v->payload,
+		       v->payload_cap < TCP_VIEW_HEAD ? v->payload_cap : TCP_VIEW_HEAD);
 }
 
 /* An upper-layer protocol inside IPv4/IPv6. */

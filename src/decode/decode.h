@@ -82,6 +82,9 @@ enum decode_result decode_frame(int link, const uint8_t *frame, size_t caplen,
 
 /* Is link type `link` one decode_frame() reads? */
 bool decode_link_supported(int link);
+/* Copy v's first payload bytes into v->head (decode_frame does; a view
+ * built by hand needs it). */
+void tcp_view_fill_head(struct tcp_view *v);
 
 /* Format an address ("192.0.2.1" or "2001:db8::1") into buf (>= 46 bytes). */
 const char *ipaddr_str(const struct ipaddr *a, char *buf, size_t size);

@@ -370,9 +370,7 @@ void engine_segment(struct engine *e, const struct tcp_view *v, int64_t ts, cons
 {
 	struct tcp_view w = *v;
 
-	/* the head, as decode_frame() would have copied it */
-	if (w.payload_cap)
-		memcpy(w.head, w.payload, w.payload_cap < TCP_VIEW_HEAD ? w.payload_cap : TCP_VIEW_HEAD);
+	tcp_view_fill_head(&w);
 	segment(e, &w, flow_hash(&w), ts, file, frame);
 }
 
