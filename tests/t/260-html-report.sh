@@ -63,12 +63,14 @@ python3 "$SHARED/tools/gen_pcap.py" --out "$tmp/big.pcap" --packets $pk --flows 
 t0=$(date +%s%N)
 report big "$tmp/big.pcap"
 echo "analyze --html on $pk frames: $((($(date +%s%N) - t0) / 1000000)) ms"
-# a drawn RST that has a ladder, picked through the URL
+# a drawn RST that its flow's ladder holds, picked through the URL
 pick=$(python3 - "$tmp/big.html" "$seed" <<'EOF'
 import json, random, re, sys
 s = open(sys.argv[1], encoding="latin-1").read()
 d = json.loads(re.search(r'id="rstscope-data">(.*?)</script>', s, re.S).group(1))
-rows = [r for r in d["captures"][0]["rows"] if r[15] >= 0]
+c = d["captures"][0]
+# a later RST of a flow past its ladder's window is in no ladder to mark
+rows = [r for r in c["rows"] if r[15] >= 0 and r[0] in [p[1] for p in c["ladders"][r[15]]["pk"]]]
 print(random.Random(int(sys.argv[2])).choice(rows)[0] if rows else "")
 EOF
 )
