@@ -72,7 +72,7 @@ lab_param() {
 # same start time is the same process, never a reuse of its number.
 lab_pid_start() {
 	local s f
-	read -r s <"/proc/$1/stat" 2>/dev/null || return 1
+	read -r s 2>/dev/null <"/proc/$1/stat" || return 1
 	s=${s##*) }
 	# shellcheck disable=SC2086
 	set -- $s
@@ -129,7 +129,7 @@ lab_teardown_run() {
 			case $p in ''|*[!0-9]*) continue ;; esac
 			case $t in ''|*[!0-9]*) continue ;; esac
 			kill -0 "$p" 2>/dev/null && [ "$(lab_pid_start "$p")" = "$t" ] &&
-				lab_said "killed pid $p ($(tr '\0' ' ' <"/proc/$p/cmdline" 2>/dev/null | cut -c1-60))"
+				lab_said "killed pid $p ($(tr '\0' ' ' 2>/dev/null <"/proc/$p/cmdline" | cut -c1-60))"
 			lab_kill_pid "$p" "$t"
 		done < <(tac "$st/pids")
 	fi
