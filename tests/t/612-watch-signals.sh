@@ -36,8 +36,10 @@ for sig in "${sigs[@]}"; do
 	[ -d "$T/rstscope-$wpid" ] || fail "SIG$sig: no instance rstscope-$wpid"
 	ip netns exec "$ns" python3 "$ROOT/tests/helpers/watch_provoke.py" noport >/dev/null || fail "provoking failed"
 	sleep "0.$((RANDOM % 9 + 1))"
+	t0=$(date +%s%N)
 	kill -"$sig" "$wpid"
 	wait "$wpid"; rc=$?
+	took=$((($(date +%s%N) - t0) / 1000000))
 	w=$wpid wpid=
 	[ $rc = 1 ] || fail "SIG$sig: exit $rc, want 1 (a reset seen)"
 	jq -e 'select(.type=="summary") | .resets >= 1' "$tmp/out" >/dev/null ||
@@ -45,7 +47,7 @@ for sig in "${sigs[@]}"; do
 	grep -q '^rstscope: kernel events: [0-9]* tcp_send_reset' "$tmp/err" ||
 		fail "SIG$sig: no kernel event counters on stderr"
 	[ -d "$T/rstscope-$w" ] && fail "SIG$sig: instance rstscope-$w left behind"
-	echo "ok: SIG$sig: summary, exit 1, instance removed"
+	echo "ok: SIG$sig: summary, exit 1, instance removed, $took ms after the signal"
 done
 
 # a signal right after the start, while the sources open
@@ -54,11 +56,13 @@ for sig in TERM HUP; do
 	nsenter --net=/run/netns/"$ns" "$RSTSCOPE" watch -i lo --json --duration 60 >"$tmp/out" 2>"$tmp/err" &
 	wpid=$!
 	sleep "0.0$((RANDOM % 5))"
+	t0=$(date +%s%N)
 	kill -"$sig" "$wpid"
 	wait "$wpid"; rc=$?
+	took=$((($(date +%s%N) - t0) / 1000000))
 	w=$wpid wpid=
 	# exit 128+N when the signal came before main(): no instance then either
 	[ -d "$T/rstscope-$w" ] && fail "SIG$sig at the start: instance rstscope-$w left behind"
-	echo "ok: SIG$sig at the start: exit $rc, no instance left"
+	echo "ok: SIG$sig at the start: exit $rc, no instance left, $took ms after the signal"
 done
 exit 0
