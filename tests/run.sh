@@ -18,7 +18,9 @@ run_one() {  # name, command...
 	local name=$1 rc t0=$SECONDS; shift
 	"$@" >"$log/out" 2>&1; rc=$?
 	case $rc in
-	0) pass=$((pass + 1)); printf 'ok    %-44s %3ds\n' "$name" $((SECONDS - t0)) ;;
+	0) pass=$((pass + 1)); printf 'ok    %-44s %3ds\n' "$name" $((SECONDS - t0))
+	   # a test far slower than it should be says where its time went
+	   [ $((SECONDS - t0)) -ge "${SLOW_S:-45}" ] && sed 's/^/    . /' "$log/out" | tail -n 12 ;;
 	77) skip=$((skip + 1)); printf 'skip  %-44s (%s)\n' "$name" "$(tail -n 1 "$log/out")" ;;
 	*) fail=$((fail + 1)); failed+=("$name"); printf 'FAIL  %-44s rc=%d\n' "$name" $rc
 	   sed 's/^/    | /' "$log/out" | tail -n 60 ;;
