@@ -58,6 +58,58 @@ def front_end(t):
     return initial(rt) != initial(pt) and initial(rt) - rt == initial(pt) - pt
 
 
+def senders_seen(path):
+    """(src, sport, dst, dport, frame) of every IPv4/IPv6 TCP frame of a
+    classic little- or big-endian Ethernet pcap (us or ns): what the capture
+    shows each end of a flow send, read without rstscope."""
+    import struct
+    d = open(path, "rb").read()
+    magic = d[:4]
+    e = "<" if magic in (b"\xd4\xc3\xb2\xa1", b"\x4d\x3c\xb2\xa1") else ">"
+    off, frame = 24, 0
+    while off + 16 <= len(d):
+        cap = struct.unpack(e + "I", d[off + 8:off + 12])[0]
+        pkt = d[off + 16:off + 16 + cap]
+        off += 16 + cap
+        frame += 1
+        if len(pkt) < 14:
+            continue
+        et = struct.unpack("!H", pkt[12:14])[0]
+        if et == 0x0800 and len(pkt) >= 34 and pkt[23] == 6:
+            ihl = (pkt[14] & 15) * 4
+            src, dst, tcp = pkt[26:30], pkt[30:34], 14 + ihl
+        elif et == 0x86DD and len(pkt) >= 54 and pkt[20] == 6:
+            src, dst, tcp = pkt[22:38], pkt[38:54], 54
+        else:
+            continue
+        if len(pkt) < tcp + 4:
+            continue
+        sp, dp = struct.unpack("!HH", pkt[tcp:tcp + 4])
+        yield src, sp, dst, dp, frame
+
+
+def spoke_before(path, truth):
+    """The truth frames whose RST's claimed sender sent another packet of
+    that flow earlier in the capture (a flow already open when the capture
+    began may show none)."""
+    import ipaddress
+    want = {}
+    for f, t in truth.items():
+        if "rst_src" not in t or "server" not in t:
+            continue
+        srv, cli = t["server"], t["client"]
+        sp, cp = (t["sport"], t["cport"]) if t["rst_src"] == srv else (t["cport"], t["sport"])
+        src = ipaddress.ip_address(t["rst_src"]).packed
+        dst = ipaddress.ip_address(cli if t["rst_src"] == srv else srv).packed
+        want.setdefault((src, int(sp), dst, int(cp)), []).append(f)
+    first = {}
+    for src, sp, dst, dp, frame in senders_seen(path):
+        k = (src, sp, dst, dp)
+        if k in want and k not in first:
+            first[k] = frame
+    return {f for k, fs in want.items() for f in fs if k in first and first[k] < f}
+
+
 def truth_label(t):
     """The truth kind as the generator names it, with follow-ups apart."""
     return t["kind"] + ("+followup" if t.get("followup") else "")
@@ -103,6 +155,9 @@ def main():
                    help="judge the forged target on all RSTs, or only on those whose claimed "
                         "sender sent other packets in its flow (all but refused): a refused "
                         "RST's sender has no in-flow baseline")
+    p.add_argument("--pcap", help="with --forged-scope in-flow: the capture, so that "
+                   "in-flow means the sender sent another packet of the flow earlier in it "
+                   "(else: every RST but the refused ones)")
     p.add_argument("--no-wrong-forged", action="store_true",
                    help="a target too: no RST judged forged for genuine or genuine for forged "
                         "(unknown aside), except the front-end class (below)")
@@ -128,6 +183,7 @@ def main():
             dup += 1
         got[f] = r
 
+    spoke = spoke_before(a.pcap, truth) if a.pcap else None
     n = len(truth)
     missing = sorted(f for f in truth if f not in got)
     extra = sorted(f for f in got if f not in truth)
@@ -155,7 +211,7 @@ def main():
         if gf == ef:
             forged_ok += 1
             by_truth[lab]["forged ok"] += 1
-        if t.get("kind") != "refused":
+        if (f in spoke) if spoke is not None else t.get("kind") != "refused":
             inflow_n += 1
             inflow_ok += gf == ef
         if gf in ("forged", "genuine") and gf != ef:
@@ -187,8 +243,9 @@ def main():
                   % (" ".join(map(str, extra[:20])), " ..." if len(extra) > 20 else ""), file=out)
         print("kind   right %d/%d = %.2f%%" % (kind_ok, n, kp), file=out)
         print("forged right %d/%d = %.2f%% (unknown: %d)" % (forged_ok, n, fp, unknown), file=out)
-        print("forged right where the sender spoke in its flow (all but refused) %d/%d = %.2f%%"
-              % (inflow_ok, inflow_n, ip), file=out)
+        print("forged right where the sender spoke in its flow (%s) %d/%d = %.2f%%"
+              % ("a packet of it earlier in the capture" if a.pcap else "all but refused",
+                 inflow_ok, inflow_n, ip), file=out)
         kcols = sorted(kinds_seen | set(kind_conf))
         print("forged wrong (forged for genuine or genuine for forged) %d, of them %d in the "
               "front-end class" % (len(wrong), wrong_fe), file=out)

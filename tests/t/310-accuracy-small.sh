@@ -3,7 +3,8 @@
 # from a random seed (printed; ACC_SEED repeats it): every RST the generator
 # wrote is reported (by frame number), kind is right on at least 95% of them,
 # forged on at least 95% of those whose claimed sender sent other packets in
-# its flow, and no RST is judged forged for genuine or genuine for forged
+# its flow earlier in the capture (read from the file by accuracy.py --pcap: a
+# flow already open when the capture began may show none), and no RST is judged forged for genuine or genuine for forged
 # (unknown aside, and the front-end class that accuracy.py counts apart). (A refused RST's sender has none; the generator
 # gives each flow of one server address its own TTL, so its other flows are a
 # weak baseline: rstscope says unknown or judges by distance, and
@@ -37,5 +38,5 @@ if [ "$rc" != 1 ]; then
 	head -n 20 "$tmp/err.txt"
 	exit 1
 fi
-python3 "$ROOT/bench/accuracy.py" --min-pct 95 --forged-scope in-flow --no-wrong-forged \
+python3 "$ROOT/bench/accuracy.py" --min-pct 95 --forged-scope in-flow --pcap "$tmp/small.pcap" --no-wrong-forged \
 	"$tmp/small.truth.jsonl" "$tmp/out.jsonl"
