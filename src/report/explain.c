@@ -125,8 +125,7 @@ int report_explain(FILE *f, const char *path, const struct rst_verdict *v,
 			continue;
 		p.frame = fr.number, p.ts_ns = fr.ts_ns, p.len = t.payload_len;
 		p.flags = t.flags, p.ttl = t.ttl;
-		switch (ladder_place(&l->win, fr.number, v->frame,
-				     (t.flags & (TH_SYN | TH_ACK)) == TH_SYN, &i)) {
+		switch (ladder_place(&l->win, fr.number, v->frame, t.flags, &i)) {
 		case LADDER_HEAD: l->head[i] = p; break;
 		case LADDER_RING: l->ring[i] = p; break;
 		case LADDER_AFTER: l->after[i] = p; break;

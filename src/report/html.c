@@ -300,8 +300,7 @@ static void ladder_add(struct html_ladder *l, const struct tcp_view *t,
 			      .ack = t->ack, .len = t->payload_len, .win = t->win,
 			      .flags = t->flags, .ttl = t->ttl };
 	unsigned i;
-	enum ladder_slot slot = ladder_place(&l->win, fr->number, l->anchor,
-					     (t->flags & (TH_SYN | TH_ACK)) == TH_SYN, &i);
+	enum ladder_slot slot = ladder_place(&l->win, fr->number, l->anchor, t->flags, &i);
 
 	if (slot == LADDER_SKIP)
 		return;

@@ -1,6 +1,8 @@
 /* ladder: the window of a flow's packets a ladder diagram keeps. */
 #include "report/ladder.h"
 
+#include "decode/decode.h"
+
 void ladder_init(struct ladder_win *w, unsigned head_max, unsigned before_max,
 		 unsigned after_max)
 {
@@ -9,8 +11,8 @@ void ladder_init(struct ladder_win *w, unsigned head_max, unsigned before_max,
 				  .after_max = after_max ? after_max : 1 };
 }
 
-enum ladder_slot ladder_place(struct ladder_win *w, uint64_t frame, uint64_t anchor, bool syn,
-			      unsigned *idx)
+enum ladder_slot ladder_place(struct ladder_win *w, uint64_t frame, uint64_t anchor,
+			      uint8_t tcp_flags, unsigned *idx)
 {
 	if (frame > anchor) {
 		if (w->n_after == w->after_max) {
@@ -21,7 +23,7 @@ enum ladder_slot ladder_place(struct ladder_win *w, uint64_t frame, uint64_t anc
 		return LADDER_AFTER;
 	}
 	/* a new connection on the same tuple before the RST: start over */
-	if (syn)
+	if ((tcp_flags & (TH_SYN | TH_ACK)) == TH_SYN)
 		w->n_head = w->n_ring = w->ring_pos = 0, w->skipped_mid = 0;
 	if (w->n_head < w->head_max) {
 		*idx = w->n_head++;

@@ -25,12 +25,12 @@ void ladder_init(struct ladder_win *w, unsigned head_max, unsigned before_max,
 		 unsigned after_max);
 
 /* Where the packet of frame `frame` goes, given the anchor's frame, in
- * capture order; `syn` says it is a SYN without ACK, which before the
- * anchor starts a new connection on the tuple and so the ladder over.
+ * capture order, with its TCP flags: a SYN without ACK before the anchor
+ * starts a new connection on the tuple, and so the ladder over.
  * *idx is its index in that array (a ring slot it overwrites, for
  * LADDER_RING). */
-enum ladder_slot ladder_place(struct ladder_win *w, uint64_t frame, uint64_t anchor, bool syn,
-			      unsigned *idx);
+enum ladder_slot ladder_place(struct ladder_win *w, uint64_t frame, uint64_t anchor,
+			      uint8_t tcp_flags, unsigned *idx);
 
 /* The ring's i-th packet, oldest first (i < n_ring): its index. */
 unsigned ladder_ring_at(const struct ladder_win *w, unsigned i);
