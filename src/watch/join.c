@@ -70,38 +70,48 @@ static const char *proc_root(const struct sockowner *so)
 
 static int tid_find(const struct join_ctx_cache *cc, int tid)
 {
-	for (unsigned i = 0; cc && tid > 0 && i < JOIN_TID_SLOTS; i++)
-		if (cc->t[i].tid == tid)
-			return cc->t[i].tgid;
-	return -1;
+	if (!cc || tid <= 0)
+		return -1;
+	return cc->t[(unsigned)tid % JOIN_TID_SLOTS].tid == tid ?
+	       cc->t[(unsigned)tid % JOIN_TID_SLOTS].tgid : -1;
 }
 
+/* tid belongs to tgid from now on (a new task on a reused pid replaces the
+ * old one's entry) */
 static void tid_note(struct join_ctx_cache *cc, int tid, int tgid)
 {
-	if (!cc || tid <= 0 || tgid <= 0 || tid == tgid || tid_find(cc, tid) > 0)
+	if (!cc || tid <= 0 || tgid <= 0)
 		return;
-	cc->t[cc->tnext].tid = tid;
-	cc->t[cc->tnext].tgid = tgid;
-	cc->tnext = (cc->tnext + 1) % JOIN_TID_SLOTS;
+	cc->t[(unsigned)tid % JOIN_TID_SLOTS].tid = tid;
+	cc->t[(unsigned)tid % JOIN_TID_SLOTS].tgid = tgid;
 }
 
-/* The process of the task on the CPU (trace events name a thread): as the
- * trace printed it, else as learned when the thread was created, else from
- * the live task's status. The thread id itself when nothing says more. */
-static int task_proc(const struct tfs_event *ev, const struct sockowner *so,
-		     struct join_ctx_cache *cc)
+/* The process of task tid: as learned when it was created (or first read),
+ * else from the live task's status (kept), else as the trace printed it
+ * (trace_tgid, 0 for none: the kernel's saved tgid, stale when the pid was
+ * reused since); -1 when nothing says. */
+static int tid_proc(int tid, int trace_tgid, const struct sockowner *so,
+		    struct join_ctx_cache *cc)
 {
 	int tgid;
 
-	if (ev->tgid > 0)
-		return ev->tgid;
-	if ((tgid = tid_find(cc, ev->pid)) > 0)
+	if ((tgid = tid_find(cc, tid)) > 0)
 		return tgid;
-	if ((tgid = procctx_tgid(proc_root(so), ev->pid)) > 0) {
-		tid_note(cc, ev->pid, tgid);
+	if ((tgid = procctx_tgid(proc_root(so), tid)) > 0) {
+		tid_note(cc, tid, tgid);
 		return tgid;
 	}
-	return ev->pid;
+	return trace_tgid > 0 ? trace_tgid : -1;
+}
+
+/* The process of the task on the CPU (trace events name a thread); the
+ * thread id itself when nothing says more. */
+static int task_proc(const struct tfs_event *ev, const struct sockowner *so,
+		     struct join_ctx_cache *cc)
+{
+	int tgid = tid_proc(ev->pid, ev->tgid, so, cc);
+
+	return tgid > 0 ? tgid : ev->pid;
 }
 
 static void owner_of(const struct tfs_event *ev, int64_t wall_ns, struct sockowner *so,
@@ -211,12 +221,15 @@ void join_on_fork(const struct tfs_event *ev, const struct sockowner *so,
 {
 	int tgid;
 
-	if (ev->kind != TFS_FORK || !cc || !ev->thread)
-		return;   /* a process of its own */
-	/* the creator's process, as the trace printed it (record-tgid); else
-	 * the creator's status (it made the thread, it likely lives); else
-	 * the thread's, while it lives */
-	tgid = ev->tgid > 0 ? ev->tgid : procctx_tgid(proc_root(so), ev->parent_pid);
+	if (ev->kind != TFS_FORK || !cc || ev->child_pid <= 0)
+		return;
+	if (!ev->thread) {
+		tid_note(cc, ev->child_pid, ev->child_pid);   /* a process of its own */
+		return;
+	}
+	/* a thread: its creator's process (the event's task is the creator),
+	 * else the thread's own status while it lives */
+	tgid = tid_proc(ev->parent_pid > 0 ? ev->parent_pid : ev->pid, ev->tgid, so, cc);
 	if (tgid <= 0)
 		tgid = procctx_tgid(proc_root(so), ev->child_pid);
 	if (tgid <= 0 || tgid == ev->child_pid)

@@ -24,17 +24,20 @@
  * when a task is seen acting on a socket: a process that resets and exits
  * before its event is read is still placed. Bounded (JOIN_CTX_SLOTS). */
 #define JOIN_CTX_SLOTS 256
-/* And which process recent threads belong to, known from their creation
- * (task_newtask with CLONE_THREAD: the creator's process, as the trace
- * names it): a thread-per-connection server's thread that closes its
- * socket and exits before even its creation is read, on a trace that
- * could not name its process, is still given its process. */
-#define JOIN_TID_SLOTS 1024
+/* And which process each recent task belongs to, kept from its creation
+ * (task_newtask: a thread, CLONE_THREAD, is its creator's process; anything
+ * else is its own) or read once from its live status. Trace lines name a
+ * thread's process only from the kernel's saved-tgid map, global and never
+ * cleared: on a host whose pids wrap it can name the process that last had
+ * the pid. So a creation seen beats a live status beats the trace's tgid.
+ * Indexed by tid modulo the size (pids are handed out in order, so a slot
+ * holds one of the last JOIN_TID_SLOTS tasks made); a new task's creation
+ * overwrites its pid's earlier owner. */
+#define JOIN_TID_SLOTS 16384
 struct join_ctx_cache {
 	struct { int pid; struct procctx c; } e[JOIN_CTX_SLOTS];
 	unsigned next;
 	struct { int tid, tgid; } t[JOIN_TID_SLOTS];
-	unsigned tnext;
 	/* the host's namespaces (may be NULL): a reset of no socket is placed
 	 * in the one holding its local address */
 	struct netns_set *nets;
@@ -58,7 +61,7 @@ void join_reset_from_trace(const struct tfs_event *ev, int64_t wall_ns, struct s
 bool join_on_state(const struct tfs_event *ev, struct sockowner *so, struct join_ctx_cache *cc,
 		   int64_t now_ns);
 
-/* A fork event: remember the process of a new thread (cc may be NULL). */
+/* A creation event: remember the process of the new task (cc may be NULL). */
 void join_on_fork(const struct tfs_event *ev, const struct sockowner *so,
 		  struct join_ctx_cache *cc);
 

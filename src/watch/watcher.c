@@ -175,10 +175,11 @@ void watcher_summary(struct watcher *w, bool final)
 
 		tracefs_stats(w->kern, &ts);
 		warnx_("kernel events: %" PRIu64 " tcp_send_reset, %" PRIu64 " tcp_receive_reset, %"
-		       PRIu64 " inet_sock_set_state; %" PRIu64 " lost (overrun %" PRIu64
-		       ", dropped %" PRIu64 "), %" PRIu64 " unparsed lines",
+		       PRIu64 " inet_sock_set_state, %" PRIu64 " task_newtask; %" PRIu64
+		       " lost (overrun %" PRIu64 ", dropped %" PRIu64 "), %" PRIu64 " unparsed lines",
 		       ts.events[TFS_SEND_RESET], ts.events[TFS_RECV_RESET],
-		       ts.events[TFS_SET_STATE], ts.overrun + ts.dropped, ts.overrun, ts.dropped,
+		       ts.events[TFS_SET_STATE], ts.events[TFS_FORK], ts.overrun + ts.dropped,
+		       ts.overrun, ts.dropped,
 		       ts.bad_lines + ts.long_lines);
 		if (w->host) {
 			uint64_t ooms, lost;

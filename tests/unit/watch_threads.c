@@ -1,12 +1,16 @@
 /* watch_threads: a thread-per-connection server's thread closes its socket
- * with data unread and exits before its reset is read, on a trace that
- * could not name its process ("<...>-TID (-------)"): the reset is still
+ * with data unread and exits before its reset is read: the reset is still
  * owned by the server process, placed in its namespace and cgroup, when
  * the thread's creation (task_newtask, CLONE_THREAD) was seen, even when
- * the thread was gone before its creation was read: the creator's process
- * as the trace printed it, or the creator's /proc status. A new process
- * (no CLONE_THREAD) is its own; without its creation seen a thread stays
- * the thread id. Pids, comms, clone flags and the order are drawn (seed
+ * the thread was gone before its creation was read, or when the thread
+ * still lives. That holds whatever tgid the trace line prints: none
+ * ("-------"), or a stale one (the kernel's saved-tgid map is global and
+ * never cleared, so on a host whose pids wrapped it names the pid's earlier
+ * owner: the thread id itself, or another process). A new process (no
+ * CLONE_THREAD) is its own; a thread gone whose creation was not seen is
+ * as the trace printed it, else the thread id. A pid reused (a thread's pid
+ * as a new process, a process's as a thread) is the new task's. Pids,
+ * comms, clone flags, the printed tgids and the order are drawn (seed
  * printed). */
 #include <stdio.h>
 #include <stdlib.h>
@@ -78,7 +82,8 @@ static void line(char *out, size_t size, const char *comm, int tid, const char *
 }
 
 enum seen {
-	SEEN_NONE,        /* the creation was never read */
+	SEEN_NONE,        /* the creation was never read; the thread gone at its reset */
+	SEEN_NONE_LIVE,   /* never read; the thread still lives when its reset is read */
 	SEEN_LIVE,        /* read while the thread lived */
 	SEEN_GONE,        /* read after the thread exited; the trace names the creator's process */
 	SEEN_GONE_NOTGID, /* read after it exited; the trace could not name the process */
@@ -86,10 +91,24 @@ enum seen {
 	SEEN__COUNT
 };
 
-/* One run: the server pid, a thread (or child process) of it, its reset. */
-static void run(int srv, int tid, const char *comm, enum seen seen)
+/* The tgid a trace line prints for a task: none, a stale one of another
+ * process (drawn), or the pid itself (it was a process's once). */
+static const char *printed_tgid(char *tg, size_t size, int pid, int srv, int draw)
 {
-	char buf[512], cg[64], tg[16];
+	if (draw == 0)
+		return "-------";
+	snprintf(tg, size, "%d", draw == 1 ? srv + 100001 + rand() % 50000 : pid);
+	return tg;
+}
+
+/* One run: the server pid, a thread (or child process) of it, its reset;
+ * the tgids printed on the creation line (cdraw, for the server) and the
+ * reset line (rdraw, for the thread): 0 none, 1 another process, 2 the
+ * task's own pid; the creation line's 3: the true one. */
+static void run(int srv, int tid, const char *comm, enum seen seen, int cdraw, int rdraw)
+{
+	char buf[512], cg[64], tg[16], rtg[16];
+	const char *rprinted;
 	struct sockowner_opts oo = { .proc_root = root };
 	struct sockowner *so = sockowner_new(&oo);
 	struct join_ctx_cache *cc = calloc(1, sizeof(*cc));
@@ -107,17 +126,20 @@ static void run(int srv, int tid, const char *comm, enum seen seen)
 	ns = netns_of(srv);
 	if (seen == SEEN_GONE || seen == SEEN_GONE_NOTGID)
 		rmproc(tid);   /* it exited before its creation was read */
+	if (seen == SEEN_GONE_NOTGID && cdraw == 3)
+		cdraw = 0;
 	/* drawn other flags; CLONE_THREAD (0x10000) only for a thread */
 	flags = ((uint64_t)rand() << 8 | (uint64_t)rand()) & ~(uint64_t)0x10000;
 	if (thread)
 		flags |= 0x10000;
-	if (seen != SEEN_NONE) {
+	if (seen != SEEN_NONE && seen != SEEN_NONE_LIVE) {
 		char body[200];
 
 		snprintf(body, sizeof(body), "task_newtask: pid=%d comm=%s clone_flags=%llx oom_score_adj=%d",
 			 tid, comm, (unsigned long long)flags, rand() % 2001 - 1000);
 		snprintf(tg, sizeof(tg), "%d", srv);
-		line(buf, sizeof(buf), comm, srv, seen == SEEN_GONE_NOTGID ? "-------" : tg, body);
+		line(buf, sizeof(buf), comm, srv,
+		     cdraw == 3 ? tg : printed_tgid(tg, sizeof(tg), srv, srv, cdraw), body);
 		CHECK_EQ_INT(tfs_parse_line(buf, strlen(buf), &ev), TFS_LINE_EVENT);
 		CHECK_EQ_INT(ev.kind, TFS_FORK);
 		CHECK_EQ_INT(ev.parent_pid, srv);
@@ -125,13 +147,16 @@ static void run(int srv, int tid, const char *comm, enum seen seen)
 		CHECK(ev.thread == thread);
 		join_on_fork(&ev, so, cc);
 	}
-	if (seen != SEEN_GONE && seen != SEEN_GONE_NOTGID)
+	if (seen != SEEN_GONE && seen != SEEN_GONE_NOTGID && seen != SEEN_NONE_LIVE)
 		rmproc(tid);   /* the thread closed its socket and exited */
-	line(buf, sizeof(buf), "<...>", tid, "-------",
+	if (!thread && rdraw == 2)
+		rdraw = 1;     /* a process's own pid is no stale tgid */
+	rprinted = printed_tgid(rtg, sizeof(rtg), tid, srv, rdraw);
+	line(buf, sizeof(buf), rdraw ? comm : "<...>", tid, rprinted,
 	     "tcp_send_reset: skbaddr=0000000000000001 skaddr=0000000000000002 "
 	     "src=10.99.2.2:80 dest=10.99.1.2:41000 state=TCP_CLOSE reason=TCP_ABORT_ON_CLOSE");
 	CHECK_EQ_INT(tfs_parse_line(buf, strlen(buf), &ev), TFS_LINE_EVENT);
-	CHECK_EQ_INT(ev.tgid, 0);
+	CHECK_EQ_INT(ev.tgid, rdraw ? atoi(rprinted) : 0);
 	join_reset_from_trace(&ev, 1000, so, cc, &r);
 	CHECK(r.by_closer);
 	if (seen != SEEN_NONE && seen != SEEN_PROCESS) {
@@ -140,11 +165,78 @@ static void run(int srv, int tid, const char *comm, enum seen seen)
 		CHECK_EQ_STR(r.cgroup, cg);
 		CHECK_EQ_STR(r.comm, comm);
 		CHECK(!r.owner_gone);
-	} else {
+	} else if (seen == SEEN_PROCESS || !rdraw) {
 		CHECK_EQ_INT(r.pid, tid);   /* its own process, or nothing said more */
 		CHECK(r.owner_gone);
+	} else {
+		CHECK_EQ_INT(r.pid, atoi(rprinted));   /* only the trace said */
 	}
+	if (seen == SEEN_NONE_LIVE)
+		rmproc(tid);
 	rmproc(srv);
+	sockowner_free(so);
+	free(cc);
+}
+
+/* A creation line of child by creator (printed tgid ptg, "-------" or a
+ * number), read into cc. */
+static void create(struct sockowner *so, struct join_ctx_cache *cc, int creator, const char *ptg,
+		   int child, const char *comm, bool thread)
+{
+	char buf[512], body[200];
+	struct tfs_event ev;
+
+	snprintf(body, sizeof(body), "task_newtask: pid=%d comm=%s clone_flags=%x oom_score_adj=0",
+		 child, comm, thread ? 0x3d0f00 : 0x1200011);
+	line(buf, sizeof(buf), comm, creator, ptg, body);
+	CHECK_EQ_INT(tfs_parse_line(buf, strlen(buf), &ev), TFS_LINE_EVENT);
+	join_on_fork(&ev, so, cc);
+}
+
+/* A pid reused: pid p first a thread of process a (or a process of its
+ * own), exits with a, then the pid is made again as the other kind (a
+ * process of its own, or a thread of process b); a reset from p, gone,
+ * whose line prints the earlier owner's tgid, is the new task's. */
+static void reuse(int a, const char *comm, int thread_first)
+{
+	struct sockowner_opts oo = { .proc_root = root };
+	struct sockowner *so = sockowner_new(&oo);
+	struct join_ctx_cache *cc = calloc(1, sizeof(*cc));
+	int p = a + 1 + rand() % 300, b = p + 1 + rand() % 300, want;
+	char buf[512], tg[16], atg[16];
+	struct tfs_event ev;
+	struct kernel_reset r;
+
+	CHECK(so && cc);
+	if (!so || !cc)
+		return;
+	snprintf(atg, sizeof(atg), "%d", a);
+	mkproc(a, a, comm, "/a.scope");
+	if (thread_first)
+		create(so, cc, a, atg, p, comm, true);
+	else
+		create(so, cc, a, atg, p, comm, false);
+	rmproc(a);
+	mkproc(b, b, comm, "/b.scope");
+	snprintf(tg, sizeof(tg), "%d", b);
+	if (thread_first) {
+		create(so, cc, b, "-------", p, comm, false);   /* p is now a process */
+		want = p;
+		snprintf(tg, sizeof(tg), "%d", a);              /* the trace's stale tgid */
+	} else {
+		create(so, cc, b, tg, p, comm, true);           /* p is now b's thread */
+		want = b;
+		snprintf(tg, sizeof(tg), "%d", p);              /* it was a process */
+	}
+	line(buf, sizeof(buf), comm, p, tg,
+	     "tcp_send_reset: skbaddr=0000000000000001 skaddr=0000000000000002 "
+	     "src=10.99.2.2:80 dest=10.99.1.2:41001 state=TCP_CLOSE reason=TCP_ABORT_ON_CLOSE");
+	CHECK_EQ_INT(tfs_parse_line(buf, strlen(buf), &ev), TFS_LINE_EVENT);
+	join_reset_from_trace(&ev, 1000, so, cc, &r);
+	CHECK_EQ_INT(r.pid, want);
+	if (want == b)
+		CHECK_EQ_STR(r.cgroup, "/b.scope");
+	rmproc(b);
 	sockowner_free(so);
 	free(cc);
 }
@@ -165,8 +257,10 @@ int main(void)
 		int srv = 1000 + rand() % 100000, tid = srv + 1 + rand() % 500;
 		const char *comm = comms[rand() % 4];
 
-		run(srv, tid, comm, (enum seen)(i % SEEN__COUNT));
+		run(srv, tid, comm, (enum seen)(i % SEEN__COUNT), rand() % 4, rand() % 3);
 	}
+	for (int i = 0; i < 20; i++)
+		reuse(1000 + rand() % 100000, comms[rand() % 4], rand() % 2);
 	/* the creation line with a comm of spaces and '=' */
 	{
 		static const char l[] = " a b-7 (7) [000] ..... 1.0: task_newtask: pid=8 comm=x pid=3 "
