@@ -92,7 +92,7 @@ run_tool() {  # name, repetitions, stdout file, command... (the fastest run coun
 		return
 	fi
 	for ((i = 1; i <= reps; i++)); do
-		progress "running $name ($i/$reps)"
+		progress "running $name (${round:-$i}/${rounds:-$reps})"
 		t0=$EPOCHREALTIME
 		/usr/bin/time -f '%e %M' -o "$out/$name.time.$i" "$@" >"$so" 2>"$out/$name.err"
 		rcs[$name]=$?
@@ -107,10 +107,16 @@ run_tool() {  # name, repetitions, stdout file, command... (the fastest run coun
 	done
 }
 # rstscope and tcpdump take well under a second: best of 5 (the machine is
-# shared and noisy); the slow ones once. Peak RSS is the largest of the runs.
+# shared and noisy), taken in turns (rstscope, tcpdump, rstscope, ...) so
+# that a machine getting faster or slower during the run favours neither;
+# the slow ones once. Peak RSS is the largest of the runs.
 declare -A all
-run_tool rstscope 5 "$out/rstscope.jsonl" "$bin" analyze --json "$pcap"
-run_tool tcpdump 5 /dev/null tcpdump -n -r "$pcap" -w /dev/null 'tcp[tcpflags] & tcp-rst != 0'
+rounds=5
+for ((round = 1; round <= rounds; round++)); do
+	run_tool rstscope 1 "$out/rstscope.jsonl" "$bin" analyze --json "$pcap"
+	run_tool tcpdump 1 /dev/null tcpdump -n -r "$pcap" -w /dev/null 'tcp[tcpflags] & tcp-rst != 0'
+done
+round= rounds=
 run_tool tcptrace 1 /dev/null tcptrace -n "$pcap"
 run_tool tshark 1 /dev/null tshark -n -r "$pcap" -Y 'tcp.flags.reset==1'
 progress_end
