@@ -2,6 +2,7 @@
  * recorded cut. */
 #include "sources/mapguard.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -13,6 +14,7 @@ static struct {
 	volatile size_t cut;
 } slots[MAPGUARD_SLOTS];
 static int installed;
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;   /* add, remove: files open at once */
 
 static void on_sigbus(int sig, siginfo_t *si, void *uc)
 {
@@ -43,6 +45,9 @@ static void on_sigbus(int sig, siginfo_t *si, void *uc)
 
 int mapguard_add(uint8_t *map, size_t len)
 {
+	int slot = -1;
+
+	pthread_mutex_lock(&lock);
 	if (!installed) {
 		struct sigaction sa;
 
@@ -50,25 +55,28 @@ int mapguard_add(uint8_t *map, size_t len)
 		sa.sa_sigaction = on_sigbus;
 		sa.sa_flags = SA_SIGINFO | SA_NODEFER;
 		sigemptyset(&sa.sa_mask);
-		if (sigaction(SIGBUS, &sa, NULL))
-			return -1;
-		installed = 1;
+		if (!sigaction(SIGBUS, &sa, NULL))
+			installed = 1;
 	}
-	for (int i = 0; i < MAPGUARD_SLOTS; i++)
+	for (int i = 0; installed && i < MAPGUARD_SLOTS; i++)
 		if (!slots[i].lo) {
 			slots[i].cut = SIZE_MAX;
 			slots[i].len = len;
 			slots[i].lo = map;
-			return i;
+			slot = i;
+			break;
 		}
-	return -1;
+	pthread_mutex_unlock(&lock);
+	return slot;
 }
 
 void mapguard_remove(int slot)
 {
 	if (slot >= 0 && slot < MAPGUARD_SLOTS) {
+		pthread_mutex_lock(&lock);
 		slots[slot].lo = NULL;
 		slots[slot].len = 0;
+		pthread_mutex_unlock(&lock);
 	}
 }
 

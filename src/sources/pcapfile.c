@@ -13,6 +13,7 @@
 
 #include <fcntl.h>
 #include <pcap/pcap.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -68,6 +69,8 @@ struct pcapfile {
 	unsigned n_flt;
 };
 
+static pthread_mutex_t compile_lock = PTHREAD_MUTEX_INITIALIZER;
+
 /* The filter compiled for link type `link`; NULL when it cannot be. */
 static struct bpf_program *filter_for(struct pcapfile *pf, int link, char *err, size_t errsz)
 {
@@ -88,13 +91,16 @@ static struct bpf_program *filter_for(struct pcapfile *pf, int link, char *err, 
 		fmt_buf(err, errsz, "out of memory");
 		return NULL;
 	}
+	/* files open at once on threads of their own (analyze_many): one
+	 * compile at a time, not every libpcap's parser is reentrant */
+	pthread_mutex_lock(&compile_lock);
 	rc = pcap_compile(dead, &pf->flt[pf->n_flt].prog, pf->filter, 1, PCAP_NETMASK_UNKNOWN);
-	if (rc < 0) {
+	if (rc < 0)
 		fmt_buf(err, errsz, "bad filter '%s': %s", pf->filter, pcap_geterr(dead));
-		pcap_close(dead);
-		return NULL;
-	}
+	pthread_mutex_unlock(&compile_lock);
 	pcap_close(dead);
+	if (rc < 0)
+		return NULL;
 	pf->flt[pf->n_flt].link = link;
 	return &pf->flt[pf->n_flt++].prog;
 }
@@ -210,7 +216,12 @@ static int open_classic(struct pcapfile *pf, const char *path)
 			return -1;
 	} else {
 		void *m = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+		int guard = m == MAP_FAILED ? -1 : mapguard_add(m, (size_t)st.st_size);
 
+		if (m != MAP_FAILED && guard < 0) {   /* no guard left: read it instead */
+			munmap(m, (size_t)st.st_size);
+			m = MAP_FAILED;
+		}
 		if (m == MAP_FAILED) {
 			pf->ra = readahead_new(fd, FILEBUF, CARRY);
 			if (!pf->ra)
@@ -219,7 +230,7 @@ static int open_classic(struct pcapfile *pf, const char *path)
 			madvise(m, (size_t)st.st_size, MADV_SEQUENTIAL);
 			pf->map = m;
 			/* a file truncated under us: a reported cut, not SIGBUS */
-			pf->guard = mapguard_add(m, (size_t)st.st_size);
+			pf->guard = guard;
 			pf->map_len = (size_t)st.st_size;
 			pf->base = m;
 			pf->len = pf->map_len;
