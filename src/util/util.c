@@ -90,15 +90,23 @@ size_t fmt_buf(char *buf, size_t size, const char *fmt, ...)
 	return (size_t)n >= size ? size - 1 : (size_t)n;
 }
 
+static _Thread_local FILE *warn_out;
+
+void warnx_to(FILE *f)
+{
+	warn_out = f;
+}
+
 void warnx_(const char *fmt, ...)
 {
+	FILE *f = warn_out ? warn_out : stderr;
 	va_list ap;
 
-	fputs("rstscope: ", stderr);
+	fputs("rstscope: ", f);
 	va_start(ap, fmt);
-	vfprintf(stderr, fmt, ap);
+	vfprintf(f, fmt, ap);
 	va_end(ap);
-	fputc('\n', stderr);
+	fputc('\n', f);
 }
 
 bool want_colour(int fd)

@@ -5,6 +5,7 @@
 #define RSTSCOPE_UTIL_H
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 
 /* Parse a whole decimal string into [min,max]. Returns 0, or -1 on junk,
@@ -23,6 +24,10 @@ size_t fmt_buf(char *buf, size_t size, const char *fmt, ...)
 
 /* Messages to stderr, lower case, prefixed with "rstscope: ". */
 void warnx_(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* This thread's warnx_() messages go to f from now on (NULL: stderr
+ * again); other threads are not affected. */
+void warnx_to(FILE *f);
 
 /* Is colour wanted on this stream? (a terminal and NO_COLOR unset) */
 bool want_colour(int fd);
