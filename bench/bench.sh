@@ -10,7 +10,8 @@
 #   BENCH_THINK_MS think time (4000)      BENCH_SEED     seed (3)
 #   BENCH_GEN_ARGS more generator options (e.g. "--idle-gap 5")
 #   BENCH_OUT      cache and results directory (bench/out)
-#   BENCH_SKIP     tools not to run, space separated (e.g. "tshark tcptrace")
+#   BENCH_SKIP     tools not to run, space separated (e.g. "tshark tcptrace";
+#                  "many": not the many-files measurement)
 #   BENCH_STRICT=1 exit 1 when a target is missed
 # Progress goes to a terminal only; in a pipe only the results are printed.
 # The results are also kept in $BENCH_OUT/results.txt.
@@ -119,6 +120,22 @@ done
 round= rounds=
 run_tool tcptrace 1 /dev/null tcptrace -n "$pcap"
 run_tool tshark 1 /dev/null tshark -n -r "$pcap" -Y 'tcp.flags.reset==1'
+# Many files: the capture twice in one analyze (files at once, a worker
+# each) against two analyze runs one after the other, in turns, best of 3.
+many_at= many_seq=
+if [[ $skip != *" many "* ]]; then
+	for ((round = 1; round <= 3; round++)); do
+		progress "running many files ($round/3)"
+		t0=$EPOCHREALTIME
+		"$bin" analyze --json "$pcap" "$pcap" >/dev/null 2>&1
+		t1=$EPOCHREALTIME
+		"$bin" analyze --json "$pcap" >/dev/null 2>&1
+		"$bin" analyze --json "$pcap" >/dev/null 2>&1
+		t2=$EPOCHREALTIME
+		many_at=$(awk -v a="$t0" -v b="$t1" -v m="$many_at" 'BEGIN { w = b - a; if (m == "" || w < m) m = w; printf "%.3f", m }')
+		many_seq=$(awk -v a="$t1" -v b="$t2" -v m="$many_seq" 'BEGIN { w = b - a; if (m == "" || w < m) m = w; printf "%.3f", m }')
+	done
+fi
 progress_end
 
 {
@@ -208,6 +225,11 @@ if $ok_rs; then
 	printf 'memory: rstscope peak RSS %.1f MiB; bound 32 MiB + 300 B x %s flows (%s) = %.1f MiB\n' \
 		"$(awk -v b="$rss_b" 'BEGIN { print b / 1048576 }')" "$peak" "$peak_src" \
 		"$(awk -v b="$bound" 'BEGIN { print b / 1048576 }')"
+fi
+
+if [ -n "$many_at" ]; then
+	printf 'many files: the capture twice in one analyze (at once) %s s, in two analyze runs one after the other %s s: %s times as fast\n' \
+		"$many_at" "$many_seq" "$(awk -v a="$many_at" -v b="$many_seq" 'BEGIN { printf "%.2f", b / a }')"
 fi
 
 # Accuracy against the truth file.
