@@ -15,16 +15,11 @@ files=$(find "$ROOT/samples" "$SHARED/corpus" -name '*.pcap' 2>/dev/null | sort)
 files="$files $(damaged_copies "$tmp/g.pcap" "$seed" 5 "$tmp")"
 files="$files $tmp/g.pcap"
 fail=0 n=0
+. "$ROOT/tests/lib/samethreads.sh"
 for f in $files; do
 	RSTSCOPE_PCAP_READ=map "$RSTSCOPE" analyze --json "$f" >"$tmp/m" 2>"$tmp/me"; mr=$?
 	RSTSCOPE_PCAP_READ=read "$RSTSCOPE" analyze --json "$f" >"$tmp/r" 2>"$tmp/re"; rr=$?
-	n=$((n + 1))
-	if [ $mr != $rr ] || ! cmp -s "$tmp/m" "$tmp/r" || ! cmp -s "$tmp/me" "$tmp/re"; then
-		echo "FAIL: ${f##*/}: mapped (exit $mr) and read (exit $rr) differ"
-		diff "$tmp/m" "$tmp/r" | head -n 4
-		diff "$tmp/me" "$tmp/re" | head -n 4
-		fail=1
-	fi
+	agree "${f##*/}: mapped and read" $mr "$tmp/m" "$tmp/me" $rr "$tmp/r" "$tmp/re"
 done
 [ $fail = 0 ] && echo "mapped = read on $n files"
 exit $fail

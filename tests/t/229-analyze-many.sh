@@ -35,20 +35,7 @@ files+=("$tmp/missing.pcap" "$tmp/text.pcap")
 mapfile -t files < <(printf '%s\n' "${files[@]}" | awk -v s="$seed" 'BEGIN { srand(s) } { print rand(), $0 }' | sort -k1,1 | cut -d' ' -f2-)
 echo "--threads $threads against --threads 1 on ${#files[@]} files: ${files[*]##*/}"
 fail=0 n=0
-same() {  # label, analyze arguments...: both thread counts, both read modes
-	local label=$1 mode a b; shift
-	for mode in map read; do
-		RSTSCOPE_PCAP_READ=$mode "$RSTSCOPE" analyze --threads 1 "$@" >"$tmp/1" 2>"$tmp/1e"; a=$?
-		RSTSCOPE_PCAP_READ=$mode "$RSTSCOPE" analyze --threads "$threads" "$@" >"$tmp/n" 2>"$tmp/ne"; b=$?
-		n=$((n + 1))
-		if [ $a != $b ] || ! cmp -s "$tmp/1" "$tmp/n" || ! cmp -s "$tmp/1e" "$tmp/ne"; then
-			echo "FAIL: $label ($mode): --threads 1 (exit $a) and --threads $threads (exit $b) differ"
-			diff "$tmp/1" "$tmp/n" | head -n 6
-			diff "$tmp/1e" "$tmp/ne" | head -n 6
-			fail=1
-		fi
-	done
-}
+. "$ROOT/tests/lib/samethreads.sh"
 same "json" --json "${files[@]}"
 same "text" "${files[@]}"
 same "-q --overall" -q --overall "${files[@]}"
