@@ -18,6 +18,9 @@ unsigned many_window(unsigned workers)
 }
 #define OUT_BUF 65536    /* a file's results are buffered this much in its log */
 #define REC_MAX (1u << 30)
+/* A log this long waits for its turn, then goes straight out (the
+ * environment's RSTSCOPE_MANY_LOG, bytes, for the tests). */
+#define LOG_MAX (64u << 20)
 
 /* What one file wrote: records of a stream byte (1 stdout, 2 stderr), a
  * 4-byte length and the bytes, in the order written. */
@@ -25,13 +28,22 @@ struct mlog {
 	char *b;
 	size_t len, cap;
 	bool oom;            /* a record could not be kept: the file runs again */
+	bool direct;         /* it is the file's turn: writes go straight out */
 };
+
+struct many;
 
 struct mstream {
 	struct mlog *log;
 	uint8_t which;
 	FILE *before;        /* flushed into the log first (stdout before a warning) */
+	struct many *m;
+	unsigned i;          /* the file */
+	size_t log_max;
 };
+
+static void replay(const struct mlog *l);
+static void wait_turn(struct many *m, unsigned i);
 
 static ssize_t log_write(void *c, const char *p, size_t n)
 {
@@ -41,6 +53,21 @@ static ssize_t log_write(void *c, const char *p, size_t n)
 
 	if (s->before)
 		fflush(s->before);
+	if (!l->direct && !l->oom && l->len + n > s->log_max) {
+		/* a file with that much to say: its turn, then the log and the
+		 * rest straight out (the files before it are written: nothing
+		 * else writes to the streams now) */
+		wait_turn(s->m, s->i);
+		replay(l);
+		l->len = 0;
+		l->direct = true;
+	}
+	if (l->direct) {
+		if (s->which == 2)
+			fflush(stdout);
+		fwrite(p, 1, n, s->which == 2 ? stderr : stdout);
+		return (ssize_t)n;
+	}
 	while (done < n && !l->oom) {
 		uint32_t k = n - done > REC_MAX ? REC_MAX : (uint32_t)(n - done);
 		size_t need = l->len + 5 + k;
@@ -75,6 +102,7 @@ struct slot {
 
 struct many {
 	unsigned n, workers, next, written;
+	size_t log_max;
 	struct slot *s;
 	int (*job)(unsigned i, FILE *out, void *ctx);
 	void *ctx;
@@ -87,7 +115,8 @@ static int run_logged(struct many *m, unsigned i)
 {
 	static const cookie_io_functions_t io = { .write = log_write };
 	struct slot *s = &m->s[i];
-	struct mstream so = { &s->log, 1, NULL }, se = { &s->log, 2, NULL };
+	struct mstream so = { &s->log, 1, NULL, m, i, m->log_max },
+		       se = { &s->log, 2, NULL, m, i, m->log_max };
 	FILE *out = fopencookie(&so, "w", io), *err = fopencookie(&se, "w", io);
 	int rc = 0;
 
@@ -133,6 +162,15 @@ static void *worker(void *arg)
 	}
 }
 
+/* Wait (a worker) until every file before i is written out. */
+static void wait_turn(struct many *m, unsigned i)
+{
+	pthread_mutex_lock(&m->mu);
+	while (m->written < i)
+		pthread_cond_wait(&m->to_workers, &m->mu);
+	pthread_mutex_unlock(&m->mu);
+}
+
 /* File i's log onto the real streams. */
 static void replay(const struct mlog *l)
 {
@@ -153,9 +191,13 @@ static void replay(const struct mlog *l)
 int many_run(unsigned n, unsigned workers, int (*job)(unsigned i, FILE *out, void *ctx),
 	     void (*done)(unsigned i, int rc, void *ctx), void *ctx)
 {
-	struct many m = { .n = n, .job = job, .ctx = ctx };
+	struct many m = { .n = n, .job = job, .ctx = ctx, .log_max = LOG_MAX };
 	pthread_t th[WORKERS_MAX];
 	unsigned started = 0;
+	const char *lm = getenv("RSTSCOPE_MANY_LOG");
+
+	if (lm && *lm)
+		m.log_max = strtoull(lm, NULL, 10);
 
 	if (workers > WORKERS_MAX)
 		workers = WORKERS_MAX;

@@ -8,7 +8,8 @@
 # sizes (seeds, flows, IPv6 share, pcap or pcapng drawn), a drawn cut and a
 # drawn corruption among them, a file that does not exist and one that is
 # no capture; and 12 to 40 tiny ones, more than the window of files that
-# may run ahead of the output.
+# may run ahead of the output. Once with the log a file may fill before
+# its turn drawn small (RSTSCOPE_MANY_LOG), so files go straight out.
 set -u
 seed=${SEED:-$((RANDOM * 32768 + RANDOM))}
 echo "seed $seed (SEED=$seed reproduces)"
@@ -40,6 +41,11 @@ same "json" --json "${files[@]}"
 same "text" "${files[@]}"
 same "-q --overall" -q --overall "${files[@]}"
 same "json --overall" --json --overall "${files[@]}"
+# a file with more to say than its log keeps waits for its turn and goes
+# straight out (the log's size drawn small)
+export RSTSCOPE_MANY_LOG=$((200 + RANDOM % 20000))
+same "json, logs of $RSTSCOPE_MANY_LOG bytes" --json --overall "${files[@]}"
+unset RSTSCOPE_MANY_LOG
 same "json, a filter" --json -f "tcp port $((RANDOM % 2 ? 443 : 80)) or host 10.$((RANDOM % 4)).0.1" "${files[@]}"
 [ -s "$tmp/1e" ] || { echo "FAIL: no warnings for the missing and the damaged files"; fail=1; }
 grep -q "missing.pcap" "$tmp/1e" || { echo "FAIL: the missing file not named"; fail=1; }
