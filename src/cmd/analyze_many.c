@@ -20,7 +20,7 @@ unsigned many_window(unsigned workers)
 #define REC_MAX (1u << 30)
 /* A log this long waits for its turn, then goes straight out (the
  * environment's RSTSCOPE_MANY_LOG, bytes, for the tests). */
-#define LOG_MAX (64u << 20)
+#define LOG_MAX (16u << 20)
 
 /* What one file wrote: records of a stream byte (1 stdout, 2 stderr), a
  * 4-byte length and the bytes, in the order written. */

@@ -4,7 +4,7 @@
  * stream, in the order written); the calling thread writes the logs out to
  * stdout and stderr in the order of the files as soon as a file and every
  * one before it are done. So the output is, byte for byte on each stream,
- * that of analysing the files one after the other. A log grows to 64 MiB
+ * that of analysing the files one after the other. A log grows to 16 MiB
  * at most: a file with more to say then waits for its turn (every file
  * before it written out), writes its log out and the rest straight to the
  * streams, so memory stays bounded whatever a file reports. */
