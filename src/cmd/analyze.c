@@ -45,9 +45,6 @@ struct run {
 	struct diagnosis *all;     /* --overall: every capture's, added up */
 	struct engine_stats all_stats;
 	FILE *out;                 /* the results (stdout; a file's own log when many run) */
-	struct diagnosis *keep;    /* when set: the capture's diagnosis copied here */
-	struct engine_stats keep_stats;
-	bool kept;                 /* ... and it was */
 };
 
 static void usage(FILE *f)
@@ -338,11 +335,6 @@ static int analyze_file(const char *path, struct run *r)
 		diagnosis_merge(r->all, engine_diagnosis(e));
 		engine_stats_add(&r->all_stats, engine_stats(e));
 	}
-	if (r->keep) {
-		*r->keep = *engine_diagnosis(e);
-		r->keep_stats = *engine_stats(e);
-		r->kept = true;
-	}
 	if (o->json)
 		report_json_summary(r->out, path, engine_diagnosis(e), engine_stats(e));
 	else
@@ -385,11 +377,12 @@ static int parse_args(int argc, char **argv, struct analyze_opts *o)
 		{ NULL, 0, NULL, 0 },
 	};
 	uint64_t n;
+	long cpus;
 	int c;
 
 	o->rep.colour = want_colour(STDOUT_FILENO);
-	n = (uint64_t)(sysconf(_SC_NPROCESSORS_ONLN) > 1 ? sysconf(_SC_NPROCESSORS_ONLN) : 1);
-	o->threads = (unsigned)(n > 64 ? 64 : n);
+	cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	o->threads = cpus < 1 ? 1 : cpus > 64 ? 64 : (unsigned)cpus;
 	o->progress = isatty(STDERR_FILENO) == 1;
 	while ((c = getopt_long(argc, argv, "jf:qe:h", lo, NULL)) != -1) {
 		switch (c) {
@@ -524,7 +517,7 @@ struct many_ctx {
 	char **files;
 	struct run *main;
 	struct run *runs;          /* many_window() slots */
-	struct diagnosis *keeps;   /* --overall: each file's diagnosis, as many */
+	struct diagnosis *alls;    /* --overall: each slot's file's diagnosis */
 	unsigned window;
 	int bad;
 };
@@ -535,7 +528,9 @@ static int many_job(unsigned i, FILE *out, void *ctx)
 	struct run *r = &c->runs[i % c->window];
 
 	*r = (struct run){ .o = &c->o1, .n_files = c->main->n_files, .out = out,
-			   .keep = c->keeps ? &c->keeps[i % c->window] : NULL };
+			   .all = c->alls ? &c->alls[i % c->window] : NULL };
+	if (r->all)
+		diagnosis_init(r->all);   /* the file's alone: added to all of them in done */
 	return analyze_file(c->files[i], r);
 }
 
@@ -547,9 +542,9 @@ static void many_done(unsigned i, int rc, void *ctx)
 	c->bad |= rc;
 	c->main->rsts += r->rsts;
 	c->main->out_failed |= r->out_failed;
-	if (c->main->all && r->kept) {   /* in file order, as one after the other */
-		diagnosis_merge(c->main->all, r->keep);
-		engine_stats_add(&c->main->all_stats, &r->keep_stats);
+	if (c->main->all) {   /* in file order, as one after the other */
+		diagnosis_merge(c->main->all, r->all);
+		engine_stats_add(&c->main->all_stats, &r->all_stats);
 	}
 }
 
@@ -591,12 +586,12 @@ static int analyze_many(const struct analyze_opts *o, struct run *r, char **file
 	c.o1.progress = false;
 	c.runs = calloc(c.window, sizeof(*c.runs));
 	if (r->all)
-		c.keeps = malloc(c.window * sizeof(*c.keeps));
-	if (c.runs && (!r->all || c.keeps) &&
+		c.alls = malloc(c.window * sizeof(*c.alls));
+	if (c.runs && (!r->all || c.alls) &&
 	    !(rc = many_run((unsigned)n, workers, many_job, many_done, &c)))
 		*bad |= c.bad;
 	free(c.runs);
-	free(c.keeps);
+	free(c.alls);
 	return rc;
 }
 
