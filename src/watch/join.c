@@ -72,18 +72,17 @@ static int tid_find(const struct join_ctx_cache *cc, int tid)
 {
 	if (!cc || tid <= 0)
 		return -1;
-	return cc->t[(unsigned)tid % JOIN_TID_SLOTS].tid == tid ?
-	       cc->t[(unsigned)tid % JOIN_TID_SLOTS].tgid : -1;
+	const struct join_tid *e = &cc->t[(unsigned)tid % JOIN_TID_SLOTS];
+
+	return e->tid == tid ? e->tgid : -1;
 }
 
 /* tid belongs to tgid from now on (a new task on a reused pid replaces the
  * old one's entry) */
 static void tid_note(struct join_ctx_cache *cc, int tid, int tgid)
 {
-	if (!cc || tid <= 0 || tgid <= 0)
-		return;
-	cc->t[(unsigned)tid % JOIN_TID_SLOTS].tid = tid;
-	cc->t[(unsigned)tid % JOIN_TID_SLOTS].tgid = tgid;
+	if (cc && tid > 0 && tgid > 0)
+		cc->t[(unsigned)tid % JOIN_TID_SLOTS] = (struct join_tid){ tid, tgid };
 }
 
 /* The process of task tid: as learned when it was created (or first read),
@@ -229,7 +228,7 @@ void join_on_fork(const struct tfs_event *ev, const struct sockowner *so,
 	}
 	/* a thread: its creator's process (the event's task is the creator),
 	 * else the thread's own status while it lives */
-	tgid = tid_proc(ev->parent_pid > 0 ? ev->parent_pid : ev->pid, ev->tgid, so, cc);
+	tgid = tid_proc(ev->parent_pid, ev->tgid, so, cc);
 	if (tgid <= 0)
 		tgid = procctx_tgid(proc_root(so), ev->child_pid);
 	if (tgid <= 0 || tgid == ev->child_pid)

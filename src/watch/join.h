@@ -37,7 +37,7 @@
 struct join_ctx_cache {
 	struct { int pid; struct procctx c; } e[JOIN_CTX_SLOTS];
 	unsigned next;
-	struct { int tid, tgid; } t[JOIN_TID_SLOTS];
+	struct join_tid { int tid, tgid; } t[JOIN_TID_SLOTS];
 	/* the host's namespaces (may be NULL): a reset of no socket is placed
 	 * in the one holding its local address */
 	struct netns_set *nets;
