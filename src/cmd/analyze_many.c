@@ -11,16 +11,16 @@
 
 #define WORKERS_MAX 64
 #define AHEAD 2          /* files started past the one written out: workers x AHEAD */
-
-unsigned many_window(unsigned workers)
-{
-	return (workers > WORKERS_MAX ? WORKERS_MAX : workers ? workers : 1) * AHEAD;
-}
 #define OUT_BUF 65536    /* a file's results are buffered this much in its log */
 #define REC_MAX (1u << 30)
 /* A log this long waits for its turn, then goes straight out (the
  * environment's RSTSCOPE_MANY_LOG, bytes, for the tests). */
 #define LOG_MAX (16u << 20)
+
+unsigned many_window(unsigned workers)
+{
+	return (workers > WORKERS_MAX ? WORKERS_MAX : workers ? workers : 1) * AHEAD;
+}
 
 /* What one file wrote: records of a stream byte (1 stdout, 2 stderr), a
  * 4-byte length and the bytes, in the order written. */
@@ -198,7 +198,6 @@ int many_run(unsigned n, unsigned workers, int (*job)(unsigned i, FILE *out, voi
 
 	if (lm && *lm)
 		m.log_max = strtoull(lm, NULL, 10);
-
 	if (workers > WORKERS_MAX)
 		workers = WORKERS_MAX;
 	if (workers > n)
