@@ -43,8 +43,10 @@ static void http_request(struct flow *f, const struct tcp_view *v, uint64_t befo
 	size_t n = v->payload_cap;
 
 	for (size_t i = 0; i < sizeof(methods) / sizeof(methods[0]); i++) {
-		/* every method token fits in the head */
-		if (n < methods[i].len || memcmp(v->head, methods[i].tok, methods[i].len))
+		/* every method token fits in the head; its first byte first (a
+		 * turn of other bytes costs no call) */
+		if (v->head[0] != (uint8_t)methods[i].tok[0] || n < methods[i].len ||
+		    memcmp(v->head, methods[i].tok, methods[i].len))
 			continue;
 		memcpy(f->app.method, methods[i].tok, methods[i].len - 1);
 		f->app.method[methods[i].len - 1] = '\0';
