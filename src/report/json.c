@@ -37,14 +37,140 @@ void report_json_string(FILE *f, const char *s)
 	putc('"', f);
 }
 
-static void time_str(int64_t ns, char *buf, size_t size)
-{
-	int64_t sec = ns / 1000000000, frac = ns % 1000000000;
+/* A verdict's line is built here and written in one call: it is written
+ * for every RST, and a printf a field cost more than the rest of a verdict
+ * (the format is the same as fprintf's would be, to the byte). */
+struct jw {
+	FILE *f;
+	size_t n;
+	char b[2048];
+};
 
-	if (frac % 1000)
-		snprintf(buf, size, "%" PRId64 ".%09" PRId64, sec, frac);
+static void jw_flush(struct jw *w)
+{
+	if (w->n)
+		fwrite(w->b, 1, w->n, w->f);
+	w->n = 0;
+}
+
+static void jw_put(struct jw *w, const char *s, size_t n)
+{
+	if (n > sizeof(w->b) - w->n) {
+		jw_flush(w);
+		if (n > sizeof(w->b)) {
+			fwrite(s, 1, n, w->f);
+			return;
+		}
+	}
+	memcpy(w->b + w->n, s, n);
+	w->n += n;
+}
+
+static inline void jw_s(struct jw *w, const char *s)
+{
+	jw_put(w, s, strlen(s));
+}
+
+/* "%" PRIu64; pad > 0: at least that many digits, zeros in front */
+static void jw_u(struct jw *w, uint64_t v, int pad)
+{
+	char t[24];
+	int i = (int)sizeof(t);
+
+	do {
+		t[--i] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v || (int)sizeof(t) - i < pad);
+	jw_put(w, t + i, sizeof(t) - (size_t)i);
+}
+
+static void jw_i(struct jw *w, int64_t v)
+{
+	if (v < 0) {
+		jw_put(w, "-", 1);
+		jw_u(w, -(uint64_t)v, 0);
+	} else {
+		jw_u(w, (uint64_t)v, 0);
+	}
+}
+
+/* "%.3f" and "%.1f" */
+static void jw_f3(struct jw *w, double d)
+{
+	char t[64];
+	int n = snprintf(t, sizeof(t), "%.3f", d);
+
+	jw_put(w, t, n > 0 && (size_t)n < sizeof(t) ? (size_t)n : 0);
+}
+
+static void jw_f1(struct jw *w, double d)
+{
+	char t[64];
+	int n = snprintf(t, sizeof(t), "%.1f", d);
+
+	jw_put(w, t, n > 0 && (size_t)n < sizeof(t) ? (size_t)n : 0);
+}
+
+static inline void jw_bool(struct jw *w, bool b)
+{
+	jw_s(w, b ? "true" : "false");
+}
+
+/* report_json_string()'s escaping */
+static void jw_str(struct jw *w, const char *s)
+{
+	jw_put(w, "\"", 1);
+	while (s && *s) {
+		unsigned char c;
+		size_t n = 0;
+
+		while (json_plain((unsigned char)s[n]))
+			n++;
+		if (n) {
+			jw_put(w, s, n);
+			s += n;
+			continue;
+		}
+		c = (unsigned char)*s++;
+		if (c == '"' || c == '\\') {
+			char e[2] = { '\\', (char)c };
+
+			jw_put(w, e, 2);
+		} else if (c == '\n') {
+			jw_put(w, "\\n", 2);
+		} else {
+			static const char hex[] = "0123456789abcdef";
+			char e[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 15] };
+
+			jw_put(w, e, 6);
+		}
+	}
+	jw_put(w, "\"", 1);
+}
+
+/* A string, or null when it is empty. */
+static void jw_str_or_null(struct jw *w, const char *s)
+{
+	if (s[0])
+		jw_str(w, s);
 	else
-		snprintf(buf, size, "%" PRId64 ".%06" PRId64, sec, frac / 1000);
+		jw_s(w, "null");
+}
+
+/* Capture time: seconds, and the fraction in microseconds or, when it
+ * has them, nanoseconds; before 1970 with one sign in front (a number). */
+static void jw_time(struct jw *w, int64_t ns)
+{
+	uint64_t t = ns < 0 ? -(uint64_t)ns : (uint64_t)ns, frac = t % 1000000000;
+
+	if (ns < 0)
+		jw_put(w, "-", 1);
+	jw_u(w, t / 1000000000, 0);
+	jw_put(w, ".", 1);
+	if (frac % 1000)
+		jw_u(w, frac, 9);
+	else
+		jw_u(w, frac / 1000, 6);
 }
 
 static void flags_str(uint8_t fl, char *buf)
@@ -58,114 +184,164 @@ static void flags_str(uint8_t fl, char *buf)
 	buf[n] = '\0';
 }
 
+/* The kernel's view of a reset (watch) */
+static void jw_kernel(struct jw *w, const struct rst_verdict *v)
+{
+	jw_s(w, ",\"kernel_reason\":");
+	jw_str_or_null(w, v->kernel_reason);
+	if (v->pid >= 0) {
+		jw_s(w, ",\"pid\":");
+		jw_i(w, v->pid);
+		jw_s(w, ",\"comm\":");
+		jw_str(w, v->comm);
+	} else {
+		jw_s(w, ",\"pid\":null,\"comm\":null");
+	}
+	jw_s(w, ",\"kernel_match\":\"");
+	jw_s(w, rst_kernel_name[v->kernel]);
+	jw_s(w, "\",\"by_closer\":");
+	jw_bool(w, v->by_closer);
+	jw_s(w, ",\"kernel_state\":");
+	jw_str_or_null(w, v->kernel_state);
+	jw_s(w, ",\"netns\":");
+	if (v->netns)
+		jw_u(w, v->netns, 0);
+	else
+		jw_s(w, "null");
+	jw_s(w, ",\"cgroup\":");
+	jw_str_or_null(w, v->cgroup);
+	jw_s(w, ",\"container\":");
+	jw_str_or_null(w, v->container);
+	jw_s(w, ",\"owner_gone\":");
+	jw_bool(w, v->owner_gone);
+	jw_s(w, ",\"oom_kill\":");
+	if (v->oom_pid > 0) {
+		jw_s(w, "{\"pid\":");
+		jw_i(w, v->oom_pid);
+		jw_s(w, ",\"comm\":");
+		jw_str(w, v->oom_comm);
+		jw_s(w, ",\"cgroup\":");
+		jw_str_or_null(w, v->oom_cgroup);
+		jw_s(w, ",\"limit_bytes\":");
+		if (v->oom_limit)
+			jw_u(w, v->oom_limit, 0);
+		else
+			jw_s(w, "null");
+		jw_s(w, "}");
+	} else {
+		jw_s(w, "null");
+	}
+	jw_s(w, ",\"listen_overflow\":");
+	if (v->overflow_drops) {
+		jw_s(w, "{\"drops\":");
+		jw_u(w, v->overflow_drops, 0);
+		jw_s(w, ",\"interval_s\":");
+		jw_f1(w, v->overflow_interval_s);
+		jw_s(w, ",\"rate\":");
+		jw_f1(w, v->overflow_rate);
+		jw_s(w, "}");
+	} else {
+		jw_s(w, "null");
+	}
+}
+
 void report_json_rst(FILE *f, const struct rst_verdict *v)
 {
-	char a[48], b[48], t[32], fl[9];
+	struct jw w = { .f = f };
+	char a[48], fl[9];
 
-	ipaddr_str(&v->src, a, sizeof(a));
-	ipaddr_str(&v->dst, b, sizeof(b));
-	time_str(v->ts_ns, t, sizeof(t));
-	flags_str(v->flags, fl);
 	/* a kernel reset no capture showed: the same verdict, no frame */
 	if (v->kernel_only) {
-		fputs("{\"type\":\"kernel_reset\",\"file\":null,\"frame\":null", f);
+		jw_s(&w, "{\"type\":\"kernel_reset\",\"file\":null,\"frame\":null");
 	} else {
-		fputs("{\"type\":\"rst\",\"file\":", f);
-		report_json_string(f, v->file);
-		fprintf(f, ",\"frame\":%" PRIu64, v->frame);
+		jw_s(&w, "{\"type\":\"rst\",\"file\":");
+		jw_str(&w, v->file);
+		jw_s(&w, ",\"frame\":");
+		jw_u(&w, v->frame, 0);
 	}
-	fprintf(f, ",\"time\":%s,\"src\":\"%s\",\"sport\":%u,\"dst\":\"%s\","
-		"\"dport\":%u,\"ipver\":%u,\"ttl\":%u,\"flags\":\"%s\",\"seq\":%u,\"ack\":%u,"
-		"\"ipid\":%u,\"payload_len\":%u,\"flow_id\":%" PRIu64 ",",
-		t, a, v->sport, b, v->dport, v->ipver, v->ttl, fl, v->seq, v->ack,
-		v->ipid, v->payload_len, v->flow_id);
-	fprintf(f, "\"kind\":\"%s\",\"sender_role\":\"%s\",\"forged\":\"%s\",\"forged_evidence\":",
-		rst_kind_name[v->kind], rst_role_name[v->sender_role], rst_forged_name[v->forged]);
-	report_json_string(f, v->forged_evidence);
-	fprintf(f, ",\"shape\":\"%s\",\"idle_gap_s\":", rst_shape_name[v->shape]);
+	jw_s(&w, ",\"time\":");
+	jw_time(&w, v->ts_ns);
+	jw_s(&w, ",\"src\":\"");
+	jw_s(&w, ipaddr_str(&v->src, a, sizeof(a)));
+	jw_s(&w, "\",\"sport\":");
+	jw_u(&w, v->sport, 0);
+	jw_s(&w, ",\"dst\":\"");
+	jw_s(&w, ipaddr_str(&v->dst, a, sizeof(a)));
+	jw_s(&w, "\",\"dport\":");
+	jw_u(&w, v->dport, 0);
+	jw_s(&w, ",\"ipver\":");
+	jw_u(&w, v->ipver, 0);
+	jw_s(&w, ",\"ttl\":");
+	jw_u(&w, v->ttl, 0);
+	flags_str(v->flags, fl);
+	jw_s(&w, ",\"flags\":\"");
+	jw_s(&w, fl);
+	jw_s(&w, "\",\"seq\":");
+	jw_u(&w, v->seq, 0);
+	jw_s(&w, ",\"ack\":");
+	jw_u(&w, v->ack, 0);
+	jw_s(&w, ",\"ipid\":");
+	jw_u(&w, v->ipid, 0);
+	jw_s(&w, ",\"payload_len\":");
+	jw_u(&w, v->payload_len, 0);
+	jw_s(&w, ",\"flow_id\":");
+	jw_u(&w, v->flow_id, 0);
+	jw_s(&w, ",\"kind\":\"");
+	jw_s(&w, rst_kind_name[v->kind]);
+	jw_s(&w, "\",\"sender_role\":\"");
+	jw_s(&w, rst_role_name[v->sender_role]);
+	jw_s(&w, "\",\"forged\":\"");
+	jw_s(&w, rst_forged_name[v->forged]);
+	jw_s(&w, "\",\"forged_evidence\":");
+	jw_str(&w, v->forged_evidence);
+	jw_s(&w, ",\"shape\":\"");
+	jw_s(&w, rst_shape_name[v->shape]);
+	jw_s(&w, "\",\"idle_gap_s\":");
 	if (v->idle_gap_s >= 0)
-		fprintf(f, "%.3f", v->idle_gap_s);
+		jw_f3(&w, v->idle_gap_s);
 	else
-		fputs("null", f);
-	fprintf(f, ",\"bytes_in_flight\":%" PRIu64 ",\"cluster_size\":%u,\"cause\":\"%s\","
-		"\"cause_evidence\":", v->bytes_in_flight, v->cluster_size,
-		rst_cause_name[v->cause]);
-	report_json_string(f, v->cause_evidence);
-	fputs(",\"http\":", f);
+		jw_s(&w, "null");
+	jw_s(&w, ",\"bytes_in_flight\":");
+	jw_u(&w, v->bytes_in_flight, 0);
+	jw_s(&w, ",\"cluster_size\":");
+	jw_u(&w, v->cluster_size, 0);
+	jw_s(&w, ",\"cause\":\"");
+	jw_s(&w, rst_cause_name[v->cause]);
+	jw_s(&w, "\",\"cause_evidence\":");
+	jw_str(&w, v->cause_evidence);
+	jw_s(&w, ",\"http\":");
 	if (v->http_method[0]) {
-		fprintf(f, "{\"method\":\"%s\",\"prior_requests\":%u,\"reused\":%s,\"last_status\":",
-			v->http_method, v->http_prior_requests, v->http_prior_requests ? "true" : "false");
+		jw_s(&w, "{\"method\":\"");
+		jw_s(&w, v->http_method);
+		jw_s(&w, "\",\"prior_requests\":");
+		jw_u(&w, v->http_prior_requests, 0);
+		jw_s(&w, ",\"reused\":");
+		jw_bool(&w, v->http_prior_requests);
+		jw_s(&w, ",\"last_status\":");
 		if (v->http_last_status)
-			fprintf(f, "%u", v->http_last_status);
+			jw_u(&w, v->http_last_status, 0);
 		else
-			fputs("null", f);
-		fprintf(f, ",\"expect_100\":%s,\"unanswered\":%s}", v->http_expect_100 ? "true" : "false",
-			v->http_request_unanswered ? "true" : "false");
+			jw_s(&w, "null");
+		jw_s(&w, ",\"expect_100\":");
+		jw_bool(&w, v->http_expect_100);
+		jw_s(&w, ",\"unanswered\":");
+		jw_bool(&w, v->http_request_unanswered);
+		jw_s(&w, "}");
 	} else {
-		fputs("null", f);
+		jw_s(&w, "null");
 	}
-	fprintf(f, ",\"tls\":\"%s\",\"payload_text\":", tls_stage_name[v->tls]);
-	if (v->payload_text[0])
-		report_json_string(f, v->payload_text);
-	else
-		fputs("null", f);
-	report_json_rst_corr(f, &v->corr);
-	if (v->kernel_checked) {
-		fputs(",\"kernel_reason\":", f);
-		if (v->kernel_reason[0])
-			report_json_string(f, v->kernel_reason);
-		else
-			fputs("null", f);
-		if (v->pid >= 0) {
-			fprintf(f, ",\"pid\":%d,\"comm\":", v->pid);
-			report_json_string(f, v->comm);
-		} else {
-			fputs(",\"pid\":null,\"comm\":null", f);
-		}
-		fprintf(f, ",\"kernel_match\":\"%s\",\"by_closer\":%s,\"kernel_state\":",
-			rst_kernel_name[v->kernel], v->by_closer ? "true" : "false");
-		if (v->kernel_state[0])
-			report_json_string(f, v->kernel_state);
-		else
-			fputs("null", f);
-		if (v->netns)
-			fprintf(f, ",\"netns\":%" PRIu64, v->netns);
-		else
-			fputs(",\"netns\":null", f);
-		fputs(",\"cgroup\":", f);
-		if (v->cgroup[0])
-			report_json_string(f, v->cgroup);
-		else
-			fputs("null", f);
-		fputs(",\"container\":", f);
-		if (v->container[0])
-			report_json_string(f, v->container);
-		else
-			fputs("null", f);
-		fprintf(f, ",\"owner_gone\":%s,\"oom_kill\":", v->owner_gone ? "true" : "false");
-		if (v->oom_pid > 0) {
-			fprintf(f, "{\"pid\":%d,\"comm\":", v->oom_pid);
-			report_json_string(f, v->oom_comm);
-			fputs(",\"cgroup\":", f);
-			if (v->oom_cgroup[0])
-				report_json_string(f, v->oom_cgroup);
-			else
-				fputs("null", f);
-			if (v->oom_limit)
-				fprintf(f, ",\"limit_bytes\":%" PRIu64 "}", v->oom_limit);
-			else
-				fputs(",\"limit_bytes\":null}", f);
-		} else {
-			fputs("null", f);
-		}
-		fputs(",\"listen_overflow\":", f);
-		if (v->overflow_drops)
-			fprintf(f, "{\"drops\":%" PRIu64 ",\"interval_s\":%.1f,\"rate\":%.1f}",
-				v->overflow_drops, v->overflow_interval_s, v->overflow_rate);
-		else
-			fputs("null", f);
+	jw_s(&w, ",\"tls\":\"");
+	jw_s(&w, tls_stage_name[v->tls]);
+	jw_s(&w, "\",\"payload_text\":");
+	jw_str_or_null(&w, v->payload_text);
+	if (v->corr.n) {
+		jw_flush(&w);
+		report_json_rst_corr(f, &v->corr);
 	}
-	fputs("}\n", f);
+	if (v->kernel_checked)
+		jw_kernel(&w, v);
+	jw_put(&w, "}\n", 2);
+	jw_flush(&w);
 }
 
 void report_json_error(FILE *f, const char *file, uint64_t frame, const char *message)
