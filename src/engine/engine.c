@@ -28,6 +28,10 @@ struct engine {
 	struct pending_rst *pend;
 	uint32_t pend_cap, pend_head, pend_len;
 	uint32_t since_expire;
+	/* the detectors with an on_packet, in detect_table's order: a turn's
+	 * first segment calls them without a pass over the others */
+	const struct detector **on_packet;
+	unsigned n_on_packet;
 };
 
 void engine_opts_default(struct engine_opts *o)
@@ -60,6 +64,10 @@ struct engine *engine_new(const struct engine_opts *o, engine_sink_fn sink, void
 	e->ft = flow_table_new(e->o.max_flows, e->o.flow_idle_expire_s, 30.0 + e->o.horizon_s,
 			       e->o.idle_min_s, !e->o.no_embryos);
 	e->diag = malloc(sizeof(*e->diag));
+	e->on_packet = calloc(detect_count ? detect_count : 1, sizeof(*e->on_packet));
+	for (unsigned i = 0; e->on_packet && i < detect_count; i++)
+		if (detect_table[i]->on_packet)
+			e->on_packet[e->n_on_packet++] = detect_table[i];
 	if (e->o.kernel) {
 		struct kstore_opts ko = { .window_s = e->o.kernel_window_s };
 
@@ -69,7 +77,7 @@ struct engine *engine_new(const struct engine_opts *o, engine_sink_fn sink, void
 			return NULL;
 		}
 	}
-	if (!e->ft || !e->diag) {
+	if (!e->ft || !e->diag || !e->on_packet) {
 		engine_free(e);
 		return NULL;
 	}
@@ -92,6 +100,7 @@ void engine_free(struct engine *e)
 	kstore_free(e->ks);
 	free(e->pend);
 	free(e->diag);
+	free(e->on_packet);
 	free(e);
 }
 
@@ -130,6 +139,14 @@ static void kernel_expire(struct engine *e, int64_t before_ns, uint64_t max)
 		detect_kernel_pending(&p, &r);
 		finalise_one(e, &p);
 	}
+}
+
+/* engine_advance() on every segment: most have nothing to finalise and no
+ * kernel store to age, and return here. */
+static inline void advance(struct engine *e, int64_t now_ns)
+{
+	if (e->ks || (e->pend_len && e->pend[e->pend_head].horizon_ns <= now_ns))
+		engine_advance(e, now_ns);
 }
 
 void engine_advance(struct engine *e, int64_t now_ns)
@@ -388,7 +405,7 @@ static void segment(struct engine *e, const struct tcp_view *v, uint32_t hash, i
 		ts = e->clock;
 	}
 	e->clock = ts;
-	engine_advance(e, ts);
+	advance(e, ts);
 	f = flow_lookup(e->ft, v, hash, ts, &dir, &created, &absorbed);
 	if (!f) {
 		if (absorbed)
@@ -425,9 +442,8 @@ static void segment(struct engine *e, const struct tcp_view *v, uint32_t hash, i
 	 * data segment after the other side's data (a request, a response,
 	 * the next TLS flight); the segments that continue a turn are skipped */
 	if (v->payload_cap && f->last_data_dir != dir) {
-		for (unsigned i = 0; i < detect_count; i++)
-			if (detect_table[i]->on_packet)
-				detect_table[i]->on_packet(&e->env, f, dir, v, ts);
+		for (unsigned i = 0; i < e->n_on_packet; i++)
+			e->on_packet[i]->on_packet(&e->env, f, dir, v, ts);
 	}
 	if (v->payload_len)
 		f->last_data_dir = (uint8_t)dir;
@@ -452,8 +468,12 @@ void engine_decode_batch(struct engine_batch *b)
 {
 	if (b->n > ENGINE_BATCH_MAX)
 		b->n = ENGINE_BATCH_MAX;
+	b->bytes = 0;
+	memset(b->result, 0, sizeof(b->result));
 	for (unsigned i = 0; i < b->n; i++) {
 		b->r[i] = decode_frame(b->in[i].link, b->in[i].data, b->in[i].caplen, &b->v[i]);
+		b->bytes += b->in[i].caplen;
+		b->result[b->r[i]]++;
 		if (b->r[i] == DECODE_OK)
 			b->h[i] = flow_hash(&b->v[i]);
 	}
@@ -463,11 +483,10 @@ void engine_process_batch(struct engine *e, const struct engine_batch *b, const 
 {
 	unsigned n = b->n;
 
-	for (unsigned i = 0; i < n; i++) {
-		e->st.frames++;
-		e->st.bytes += b->in[i].caplen;
-		e->st.result[b->r[i]]++;
-	}
+	e->st.frames += n;
+	e->st.bytes += b->bytes;
+	for (unsigned r = 0; r < DECODE__COUNT; r++)
+		e->st.result[r] += b->result[r];
 	/* a software pipeline: the hash slot of frame i is fetched, the flow
 	 * of frame i - SLOT_AHEAD (its slot has arrived), and frame
 	 * i - FLOW_AHEAD processed (its flow has arrived) */

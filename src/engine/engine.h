@@ -88,6 +88,9 @@ struct engine_batch {
 	struct tcp_view v[ENGINE_BATCH_MAX];
 	enum decode_result r[ENGINE_BATCH_MAX];
 	uint32_t h[ENGINE_BATCH_MAX];
+	/* the batch's share of the stats, summed by its decode */
+	uint64_t bytes;
+	uint32_t result[DECODE__COUNT];
 };
 void engine_decode_batch(struct engine_batch *b);
 void engine_process_batch(struct engine *e, const struct engine_batch *b, const char *file);
