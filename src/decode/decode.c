@@ -386,9 +386,10 @@ bool ipaddr_is_v4(const struct ipaddr *a)
 
 const char *ipaddr_str(const struct ipaddr *a, char *buf, size_t size)
 {
-	if (ipaddr_is_v4(a) && size >= INET_ADDRSTRLEN) {
-		/* inet_ntop's dotted quad, without its printf */
-		char *p = buf;
+	if (ipaddr_is_v4(a)) {
+		/* inet_ntop's dotted quad (nothing when it does not fit), without
+		 * its printf */
+		char q[INET_ADDRSTRLEN], *p = q;
 
 		for (int i = 12; i < 16; i++) {
 			unsigned o = a->b[i];
@@ -400,8 +401,9 @@ const char *ipaddr_str(const struct ipaddr *a, char *buf, size_t size)
 			*p++ = (char)('0' + o % 10);
 			*p++ = i < 15 ? '.' : '\0';
 		}
-	} else if (ipaddr_is_v4(a)) {
-		if (!inet_ntop(AF_INET, a->b + 12, buf, (socklen_t)size))
+		if ((size_t)(p - q) <= size)
+			memcpy(buf, q, (size_t)(p - q));
+		else if (size)
 			buf[0] = '\0';
 	} else if (!inet_ntop(AF_INET6, a->b, buf, (socklen_t)size)) {
 		buf[0] = '\0';

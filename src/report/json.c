@@ -12,31 +12,6 @@ static bool json_plain(unsigned char c)
 	return c >= 0x20 && c < 0x7f && c != '"' && c != '\\';
 }
 
-void report_json_string(FILE *f, const char *s)
-{
-	putc('"', f);
-	while (s && *s) {
-		unsigned char c;
-		size_t n = 0;
-
-		while (json_plain((unsigned char)s[n]))
-			n++;
-		if (n) {   /* a run at a time: one locked call, not one a character */
-			fwrite(s, 1, n, f);
-			s += n;
-			continue;
-		}
-		c = (unsigned char)*s++;
-		if (c == '"' || c == '\\')
-			fprintf(f, "\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", f);
-		else
-			fprintf(f, "\\u%04x", c);
-	}
-	putc('"', f);
-}
-
 /* A verdict's line is built here and written in one call: it is written
  * for every RST, and a printf a field cost more than the rest of a verdict
  * (the format is the same as fprintf's would be, to the byte). */
@@ -94,19 +69,11 @@ static void jw_i(struct jw *w, int64_t v)
 	}
 }
 
-/* "%.3f" and "%.1f" */
-static void jw_f3(struct jw *w, double d)
+/* "%.*f" */
+static void jw_fixed(struct jw *w, int digits, double d)
 {
 	char t[64];
-	int n = snprintf(t, sizeof(t), "%.3f", d);
-
-	jw_put(w, t, n > 0 && (size_t)n < sizeof(t) ? (size_t)n : 0);
-}
-
-static void jw_f1(struct jw *w, double d)
-{
-	char t[64];
-	int n = snprintf(t, sizeof(t), "%.1f", d);
+	int n = snprintf(t, sizeof(t), "%.*f", digits, d);
 
 	jw_put(w, t, n > 0 && (size_t)n < sizeof(t) ? (size_t)n : 0);
 }
@@ -116,7 +83,8 @@ static inline void jw_bool(struct jw *w, bool b)
 	jw_s(w, b ? "true" : "false");
 }
 
-/* report_json_string()'s escaping */
+/* s as a JSON string (report_json_string() too): runs of plain bytes at
+ * once, the rest escaped */
 static void jw_str(struct jw *w, const char *s)
 {
 	jw_put(w, "\"", 1);
@@ -146,6 +114,14 @@ static void jw_str(struct jw *w, const char *s)
 		}
 	}
 	jw_put(w, "\"", 1);
+}
+
+void report_json_string(FILE *f, const char *s)
+{
+	struct jw w = { .f = f };
+
+	jw_str(&w, s);
+	jw_flush(&w);
 }
 
 /* A string, or null when it is empty. */
@@ -236,9 +212,9 @@ static void jw_kernel(struct jw *w, const struct rst_verdict *v)
 		jw_s(w, "{\"drops\":");
 		jw_u(w, v->overflow_drops, 0);
 		jw_s(w, ",\"interval_s\":");
-		jw_f1(w, v->overflow_interval_s);
+		jw_fixed(w, 1, v->overflow_interval_s);
 		jw_s(w, ",\"rate\":");
-		jw_f1(w, v->overflow_rate);
+		jw_fixed(w, 1, v->overflow_rate);
 		jw_s(w, "}");
 	} else {
 		jw_s(w, "null");
@@ -298,7 +274,7 @@ void report_json_rst(FILE *f, const struct rst_verdict *v)
 	jw_s(&w, rst_shape_name[v->shape]);
 	jw_s(&w, "\",\"idle_gap_s\":");
 	if (v->idle_gap_s >= 0)
-		jw_f3(&w, v->idle_gap_s);
+		jw_fixed(&w, 3, v->idle_gap_s);
 	else
 		jw_s(&w, "null");
 	jw_s(&w, ",\"bytes_in_flight\":");
