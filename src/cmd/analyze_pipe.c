@@ -2,8 +2,10 @@
  * and decodes batches of frames (engine_decode_batch touches no engine)
  * while the calling thread feeds them to the engine in file order, so the
  * output is that of the single path byte for byte. Frames stay valid while
- * the file's generation grows by at most one (pcapfile.h): at each new
- * generation the reader waits until every batch queued before it is done. */
+ * the file's generation grows by at most its lag (pcapfile.h): before a
+ * read that may end a generation's frames the reader waits until every
+ * batch holding them is done (for a mapped file, whose lag is 2, that is
+ * long done: the queue holds less than a window of ordinary frames). */
 #include "cmd/analyze_pipe.h"
 
 #include <pthread.h>
@@ -12,59 +14,158 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define QUEUE 16    /* batches between the threads (about 1000 frames) */
+#define QUEUE 64    /* batches between the threads (about 4000 frames) */
+/* A side that must wait first spins this many times (a pause each, some
+ * 10 to 100 microseconds in all: longer than the other side takes for a
+ * batch) watching the other's counter, and only then sleeps. Waking a
+ * sleeping thread costs a system call on the waker and, on a virtual
+ * machine, an interrupt between processors; most waits end within the
+ * spin. */
+#define SPIN 2048
+/* generations whose first batch the reader remembers (lag + 1 at most) */
+#define LAG_RING 4
 
+/* The queue is a ring with one writer a counter: `put` (batches queued,
+ * the reader's) and `got` (batches done, the feeder's); both only grow.
+ * Batch k is q[k % QUEUE]; queued and not done: put - got. A side that
+ * found nothing to do after its spin sleeps under the lock with its
+ * `*_sleeps` flag set; the other side, after moving its counter, reads
+ * the flag (all sequentially consistent: either the sleeper sees the new
+ * counter or the mover sees the flag) and wakes it under the lock. */
 struct pipe {
 	struct pcapfile *pf;
 	const char *path;
 	struct engine_batch *q;
-	unsigned head, len;        /* len: queued and not yet processed */
-	bool done, reader_waits, feeder_waits;
+	uint64_t put, got;
+	bool done;                 /* the reader's last batch is queued */
+	bool reader_sleeps, feeder_sleeps;
 	int rc;                    /* the reader's last pcapfile_next() */
 	char err[512];
 	pthread_mutex_t mu;
 	pthread_cond_t to_reader, to_feeder;
 };
 
-/* Wait (reader) until at most `most` batches are queued; the free slot
- * after them (the feeder never touches it until push()). */
-static struct engine_batch *reader_wait(struct pipe *p, unsigned most)
+static inline void cpu_relax(void)
 {
-	struct engine_batch *b;
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield");
+#endif
+}
 
-	pthread_mutex_lock(&p->mu);
-	while (p->len > most) {
-		p->reader_waits = true;
-		pthread_cond_wait(&p->to_reader, &p->mu);
+static inline uint64_t load(const uint64_t *c)
+{
+	return __atomic_load_n(c, __ATOMIC_SEQ_CST);
+}
+
+/* reader: are the batches before `need` done? */
+static bool done_(struct pipe *p, uint64_t need)
+{
+	return load(&p->got) >= need;
+}
+
+/* feeder: a batch queued, or the reader done? */
+static inline bool ready(struct pipe *p)
+{
+	return load(&p->put) != p->got || __atomic_load_n(&p->done, __ATOMIC_SEQ_CST);
+}
+
+/* Spin, then sleep under the lock until ok(p, arg); the flag tells the
+ * other side to wake it. */
+static void sleep_until(struct pipe *p, bool *sleeps, pthread_cond_t *cv,
+			bool (*ok)(struct pipe *p, uint64_t arg), uint64_t arg)
+{
+	for (unsigned i = 0; i < SPIN; i++) {
+		if (ok(p, arg))
+			return;
+		cpu_relax();
 	}
-	p->reader_waits = false;
-	b = &p->q[(p->head + p->len) % QUEUE];
+	pthread_mutex_lock(&p->mu);
+	__atomic_store_n(sleeps, true, __ATOMIC_SEQ_CST);
+	while (!ok(p, arg))
+		pthread_cond_wait(cv, &p->mu);
+	__atomic_store_n(sleeps, false, __ATOMIC_SEQ_CST);
 	pthread_mutex_unlock(&p->mu);
-	return b;
+}
+
+static void wake(struct pipe *p, bool *sleeps, pthread_cond_t *cv)
+{
+	if (__atomic_load_n(sleeps, __ATOMIC_SEQ_CST)) {
+		pthread_mutex_lock(&p->mu);
+		pthread_cond_signal(cv);
+		pthread_mutex_unlock(&p->mu);
+	}
+}
+
+static bool ready_(struct pipe *p, uint64_t unused)
+{
+	(void)unused;
+	return ready(p);
+}
+
+/* Wait (reader) until batch `need` and those before it are done; the slot
+ * of batch put is then free (the feeder never touches it until put moves). */
+static struct engine_batch *reader_wait(struct pipe *p, uint64_t need)
+{
+	sleep_until(p, &p->reader_sleeps, &p->to_reader, done_, need);
+	return &p->q[p->put % QUEUE];
 }
 
 static void push(struct pipe *p)
 {
-	pthread_mutex_lock(&p->mu);
-	p->len++;
-	if (p->feeder_waits)
-		pthread_cond_signal(&p->to_feeder);
-	pthread_mutex_unlock(&p->mu);
+	__atomic_store_n(&p->put, p->put + 1, __ATOMIC_SEQ_CST);
+	wake(p, &p->feeder_sleeps, &p->to_feeder);
 }
 
+/* Wait (feeder) for the next batch; NULL when the reader is done and
+ * every batch it queued was processed (done is set after its last put,
+ * so put is read again after done was seen). */
+static struct engine_batch *feeder_wait(struct pipe *p)
+{
+	sleep_until(p, &p->feeder_sleeps, &p->to_feeder, ready_, 0);
+	if (load(&p->put) == p->got)
+		return NULL;
+	return &p->q[p->got % QUEUE];
+}
+
+static void pop(struct pipe *p)
+{
+	__atomic_store_n(&p->got, p->got + 1, __ATOMIC_SEQ_CST);
+	wake(p, &p->reader_sleeps, &p->to_reader);
+}
+
+/* The reader's loop. Before any read it waits for a free slot and, when
+ * the read may start a generation (any read may), for every batch of the
+ * generations it ends to be done: with a lag of L (pcapfile.h), reading
+ * into generation c + 1 ends the frames of c - L, so in generation c the
+ * batches before the first of c - L + 1 must be done. Batches hold frames
+ * of one generation. */
 static void *reader(void *arg)
 {
 	struct pipe *p = arg;
 	uint64_t gen = pcapfile_generation(p->pf);
+	unsigned lag = pcapfile_generation_lag(p->pf);
+	/* first[g % LAG_RING]: the first batch of generation g (0 before the
+	 * file's first; only the last `lag` are ever asked for) */
+	uint64_t first[LAG_RING] = { 0 }, need = 0;
 	struct pcap_frame fr;
-	bool have = false, drain = false;
+	bool have = false;
 	int rc = 1;
 
+	if (lag < 1)
+		lag = 1;
+	if (lag > LAG_RING - 1)
+		lag = LAG_RING - 1;
 	while (rc == 1 || have) {
+		uint64_t slot = p->put >= QUEUE ? p->put - QUEUE + 1 : 0;
 		struct engine_batch *b;
 
-		b = reader_wait(p, drain ? 0 : QUEUE - 1);
-		drain = false;
+		if (have) {   /* generation gen starts with the batch put now */
+			first[gen % LAG_RING] = p->put;
+			need = first[(gen - lag + 1) % LAG_RING];
+		}
+		b = reader_wait(p, need > slot ? need : slot);
 		b->n = 0;
 		if (have) {                /* the first frame of a new generation */
 			b->in[b->n++] = (struct engine_input){ fr.data, fr.caplen, fr.ts_ns, fr.number,
@@ -77,8 +178,7 @@ static void *reader(void *arg)
 
 			if (now != gen) {
 				gen = now;
-				have = true;
-				drain = true;   /* the next frames only when these are done */
+				have = true;   /* in a batch of its own generation */
 				break;
 			}
 			b->in[b->n++] = (struct engine_input){ fr.data, fr.caplen, fr.ts_ns, fr.number,
@@ -89,11 +189,9 @@ static void *reader(void *arg)
 		engine_decode_batch(b);
 		push(p);
 	}
-	pthread_mutex_lock(&p->mu);
 	p->rc = rc;
-	p->done = true;
-	pthread_cond_signal(&p->to_feeder);
-	pthread_mutex_unlock(&p->mu);
+	__atomic_store_n(&p->done, true, __ATOMIC_SEQ_CST);
+	wake(p, &p->feeder_sleeps, &p->to_feeder);
 	return NULL;
 }
 
@@ -115,31 +213,14 @@ int analyze_pipe(struct pcapfile *pf, struct engine *e, const char *path,
 		return -2;
 	}
 	for (;;) {
-		struct engine_batch *b;
+		struct engine_batch *b = feeder_wait(&p);
 
-		pthread_mutex_lock(&p.mu);
-		while (!p.len && !p.done) {
-			p.feeder_waits = true;
-			pthread_cond_wait(&p.to_feeder, &p.mu);
-		}
-		p.feeder_waits = false;
-		if (!p.len) {
-			pthread_mutex_unlock(&p.mu);
+		if (!b)
 			break;
-		}
-		b = &p.q[p.head];
-		pthread_mutex_unlock(&p.mu);
 		engine_process_batch(e, b, path);
 		if (after)
 			after(b, ctx);
-		pthread_mutex_lock(&p.mu);
-		p.head = (p.head + 1) % QUEUE;
-		p.len--;
-		/* wake the reader at half a queue (fewer wake-ups), or when it
-		 * waits for the queue to drain */
-		if (p.reader_waits && p.len <= QUEUE / 2)
-			pthread_cond_signal(&p.to_reader);
-		pthread_mutex_unlock(&p.mu);
+		pop(&p);
 	}
 	pthread_join(th, NULL);
 	pthread_mutex_destroy(&p.mu);

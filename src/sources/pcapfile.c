@@ -36,8 +36,11 @@
 #define FILEBUF ((size_t)1 << 19)
 /* room before a chunk for the part of a record the chunk before ended in */
 #define CARRY (RECORD_MAX + 16)
-/* a window of a mapped file: one generation; two stay mapped behind the parse */
+/* a window of a mapped file: one generation; three stay mapped behind the
+ * parse, so that a frame stays valid while the generation grows by two (the
+ * frame that starts a generation may begin up to a record before it) */
 #define WINDOW ((size_t)2 << 20)
+_Static_assert(WINDOW > RECORD_MAX + 16, "a record must fit in a window");
 #define RECENT_S 60
 /* how far ahead of the parse a mapped file is fetched into the cache */
 #define PREFETCH_BYTES 4096
@@ -153,15 +156,18 @@ static void populate(struct pcapfile *pf, size_t at)
 }
 
 /* The parse passed pf->drop_at: a new generation, and what lies more than
- * two windows behind is unmapped (its frames are done; the resident set
- * stays a few windows however large the file). */
+ * three windows behind is unmapped (its frames are done; the resident set
+ * stays a few windows however large the file). Generation k's frames end
+ * at k windows or after, so they begin after k-1 (a record is shorter than
+ * a window); generation m unmaps up to m-3 windows: generation k's frames
+ * are whole up to m = k+2. */
 static void mapped_advance(struct pcapfile *pf)
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
 
 	pf->gen++;
-	if (pf->drop_at >= 3 * WINDOW) {
-		size_t lo = (pf->drop_at - 2 * WINDOW) & ~(page - 1);
+	if (pf->drop_at >= 4 * WINDOW) {
+		size_t lo = (pf->drop_at - 3 * WINDOW) & ~(page - 1);
 
 		if (lo > pf->unmapped) {
 			munmap(pf->map + pf->unmapped, lo - pf->unmapped);
@@ -495,6 +501,11 @@ int pcapfile_next(struct pcapfile *pf, struct pcap_frame *fr, char *err, size_t 
 uint64_t pcapfile_generation(const struct pcapfile *pf)
 {
 	return pf->fd > 0 ? pf->gen : UINT64_MAX;
+}
+
+unsigned pcapfile_generation_lag(const struct pcapfile *pf)
+{
+	return pf->map ? 2 : 1;
 }
 
 uint64_t pcapfile_frames(const struct pcapfile *pf)

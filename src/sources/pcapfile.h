@@ -29,6 +29,10 @@ int pcapfile_next(struct pcapfile *pf, struct pcap_frame *fr, char *err, size_t 
  * when it changes. UINT64_MAX: a frame is valid only until the next
  * pcapfile_next() (libpcap). */
 uint64_t pcapfile_generation(const struct pcapfile *pf);
+/* How far the generation may grow while a frame stays valid: 1, or 2 for a
+ * mapped file (its frames outlive a generation more: a reader ahead of its
+ * consumer need not wait at every generation). */
+unsigned pcapfile_generation_lag(const struct pcapfile *pf);
 /* Frames read so far (an error is about the next one). */
 uint64_t pcapfile_frames(const struct pcapfile *pf);
 /* The link type of the file's first interface. */
