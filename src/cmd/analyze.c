@@ -73,7 +73,7 @@ static void usage(FILE *f)
 		"      --threads N         1: one thread; 2 or more: a file is read and decoded on a\n"
 		"                          thread of its own beside the engine's; several files run\n"
 		"                          at once, up to N; the output the same byte for byte\n"
-		"                          (default: the number of CPUs)\n"
+		"                          (default: the CPUs this process may use)\n"
 		"      --no-color          no colour (also: NO_COLOR set, or not a terminal)\n"
 		"      --write-pcapng OUT  a pcapng copy of each capture for Wireshark: every frame\n"
 		"                          unchanged, each RST's verdict as its packet's comment, the\n"
@@ -377,12 +377,12 @@ static int parse_args(int argc, char **argv, struct analyze_opts *o)
 		{ NULL, 0, NULL, 0 },
 	};
 	uint64_t n;
-	long cpus;
+	unsigned cpus;
 	int c;
 
 	o->rep.colour = want_colour(STDOUT_FILENO);
-	cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	o->threads = cpus < 1 ? 1 : cpus > 64 ? 64 : (unsigned)cpus;
+	cpus = cpus_usable();
+	o->threads = cpus > 64 ? 64 : (unsigned)cpus;
 	o->progress = isatty(STDERR_FILENO) == 1;
 	while ((c = getopt_long(argc, argv, "jf:qe:h", lo, NULL)) != -1) {
 		switch (c) {

@@ -14,13 +14,16 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "util/util.h"
+
 #define QUEUE 64    /* batches between the threads (about 4000 frames) */
 /* A side that must wait first spins this many times (a pause each, some
  * 10 to 100 microseconds in all: longer than the other side takes for a
  * batch) watching the other's counter, and only then sleeps. Waking a
  * sleeping thread costs a system call on the waker and, on a virtual
  * machine, an interrupt between processors; most waits end within the
- * spin. */
+ * spin. Not when the process may use only one CPU: there the spin would
+ * hold off the very thread it waits for. */
 #define SPIN 2048
 /* generations whose first batch the reader remembers (lag + 1 at most) */
 #define LAG_RING 4
@@ -37,6 +40,7 @@ struct pipe {
 	const char *path;
 	struct engine_batch *q;
 	uint64_t put, got;
+	unsigned spin;             /* SPIN, or 0 on one CPU */
 	bool done;                 /* the reader's last batch is queued */
 	bool reader_sleeps, feeder_sleeps;
 	int rc;                    /* the reader's last pcapfile_next() */
@@ -76,7 +80,7 @@ static inline bool ready(struct pipe *p)
 static void sleep_until(struct pipe *p, bool *sleeps, pthread_cond_t *cv,
 			bool (*ok)(struct pipe *p, uint64_t arg), uint64_t arg)
 {
-	for (unsigned i = 0; i < SPIN; i++) {
+	for (unsigned i = 0; i < p->spin; i++) {
 		if (ok(p, arg))
 			return;
 		cpu_relax();
@@ -199,7 +203,7 @@ int analyze_pipe(struct pcapfile *pf, struct engine *e, const char *path,
 		 void (*after)(const struct engine_batch *b, void *ctx), void *ctx,
 		 char *err, size_t errsz)
 {
-	struct pipe p = { .pf = pf, .path = path };
+	struct pipe p = { .pf = pf, .path = path, .spin = cpus_usable() > 1 ? SPIN : 0 };
 	pthread_t th;
 
 	p.q = malloc(QUEUE * sizeof(*p.q));

@@ -32,4 +32,8 @@ void warnx_to(FILE *f);
 /* Is colour wanted on this stream? (a terminal and NO_COLOR unset) */
 bool want_colour(int fd);
 
+/* The CPUs this process may run on: its affinity mask (taskset, a
+ * container's cpuset), else the online count; at least 1. */
+unsigned cpus_usable(void);
+
 #endif

@@ -41,6 +41,23 @@ if command -v strace >/dev/null; then
 	done
 	[ "${made[$threads]}" = $((made[1] + 1)) ] ||
 		{ echo "FAIL: threads made: ${made[1]} with --threads 1, ${made[$threads]} with $threads"; fail=1; }
+	# the default follows the CPUs the process may use (taskset, a
+	# container's cpuset): one drawn CPU, no reader thread; all of them, one
+	if command -v taskset >/dev/null; then
+		pick=$(python3 -c "import os, sys; c = sorted(os.sched_getaffinity(0)); print(c[int(sys.argv[1]) % len(c)])" "$seed")
+		strace -f -qq -e trace=clone,clone3 -o "$tmp/st" taskset -c "$pick" "$RSTSCOPE" analyze -q \
+			"$tmp/g.pcap" >/dev/null 2>&1
+		m=$(grep -c 'CLONE_THREAD' "$tmp/st")
+		[ "$m" = "${made[1]}" ] ||
+			{ echo "FAIL: on CPU $pick alone the default made $m threads, --threads 1 ${made[1]}"; fail=1; }
+		if [ "$(nproc)" -gt 1 ]; then
+			strace -f -qq -e trace=clone,clone3 -o "$tmp/st" "$RSTSCOPE" analyze -q "$tmp/g.pcap" \
+				>/dev/null 2>&1
+			m=$(grep -c 'CLONE_THREAD' "$tmp/st")
+			[ "$m" = $((made[1] + 1)) ] ||
+				{ echo "FAIL: on $(nproc) CPUs the default made $m threads, --threads 1 ${made[1]}"; fail=1; }
+		fi
+	fi
 else
 	echo "(no strace: the thread itself not checked)"
 fi
