@@ -25,6 +25,8 @@ struct analyze_opts {
 	bool json, quiet, progress, correlate, overall;
 	unsigned threads;          /* 1: one thread; more: reading and decoding on one of their
 	                            * own, and up to this many files at once */
+	bool read_here;            /* a file read ahead is read on the calling thread (files
+	                            * at once that busy every CPU: none left for its own) */
 	const char *filter;
 	const char *write_pcapng;  /* --write-pcapng OUT, NULL: none */
 	const char *html;          /* --html REPORT, NULL: none */
@@ -265,6 +267,8 @@ static int analyze_file(const char *path, struct run *r)
 		}
 	}
 	pf = pcapfile_open(src, o->filter, err, sizeof(err));
+	if (pf && o->read_here)
+		pcapfile_read_here(pf);
 	if (!pf) {
 		warnx_("'%s': %s", path, err);
 		if (o->json)
@@ -584,6 +588,7 @@ static int analyze_many(const struct analyze_opts *o, struct run *r, char **file
 
 	c.o1.threads = 1;
 	c.o1.progress = false;
+	c.o1.read_here = workers >= cpus_usable();
 	c.runs = calloc(c.window, sizeof(*c.runs));
 	if (r->all)
 		c.alls = malloc(c.window * sizeof(*c.alls));

@@ -503,6 +503,12 @@ uint64_t pcapfile_generation(const struct pcapfile *pf)
 	return pf->fd > 0 ? pf->gen : UINT64_MAX;
 }
 
+void pcapfile_read_here(struct pcapfile *pf)
+{
+	if (pf->ra)
+		readahead_here(pf->ra);
+}
+
 unsigned pcapfile_generation_lag(const struct pcapfile *pf)
 {
 	return pf->map ? 2 : 1;

@@ -33,6 +33,10 @@ uint64_t pcapfile_generation(const struct pcapfile *pf);
  * mapped file (its frames outlive a generation more: a reader ahead of its
  * consumer need not wait at every generation). */
 unsigned pcapfile_generation_lag(const struct pcapfile *pf);
+/* A file read ahead (not mapped) is read on the calling thread from now
+ * on, not on one of its own: for a caller that is itself a reading thread
+ * beside a busy one, with no CPU for a third. */
+void pcapfile_read_here(struct pcapfile *pf);
 /* Frames read so far (an error is about the next one). */
 uint64_t pcapfile_frames(const struct pcapfile *pf);
 /* The link type of the file's first interface. */

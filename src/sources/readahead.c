@@ -27,6 +27,7 @@ struct readahead {
 	bool eof;              /* the last chunk taken was short: nothing follows */
 	int pending_err;       /* a read error after the data of the last chunk */
 	bool stop, threaded, inited;
+	bool here;             /* the caller reads: no thread is started */
 	pthread_t th;
 	pthread_mutex_t mu;
 	pthread_cond_t cv;
@@ -98,8 +99,28 @@ struct readahead *readahead_new(int fd, size_t chunk, size_t headroom)
 	pthread_mutex_init(&ra->mu, NULL);
 	pthread_cond_init(&ra->cv, NULL);
 	ra->inited = true;
-	ra->threaded = pthread_create(&ra->th, NULL, reader, ra) == 0;
 	return ra;
+}
+
+void readahead_here(struct readahead *ra)
+{
+	ra->here = true;
+}
+
+/* The thread starts at the second chunk (the first, with the file's
+ * header, is read at once), unless readahead_here() came before: the
+ * first chunk counts as one it made, still held by the caller. */
+static void start(struct readahead *ra)
+{
+	struct ra_chunk *first = &ra->c[0];
+
+	if (ra->threaded || ra->here || ra->taken != 1 || ra->eof)
+		return;
+	first->filled = true;
+	ra->made = 1;
+	ra->threaded = pthread_create(&ra->th, NULL, reader, ra) == 0;
+	if (!ra->threaded)
+		first->filled = false;
 }
 
 int readahead_next(struct readahead *ra, uint8_t **data, size_t *len)
@@ -114,6 +135,7 @@ int readahead_next(struct readahead *ra, uint8_t **data, size_t *len)
 	}
 	if (ra->eof)
 		return 0;
+	start(ra);
 	c = &ra->c[ra->taken % RA_RING];
 	if (!ra->threaded) {
 		fill(ra, c);

@@ -5,7 +5,9 @@
 # and corpus capture, a drawn generated capture, a drawn SYN flood, and
 # drawn cuts and corruptions of them (errors with their frame numbers,
 # results so far); and with N > 1 a file is read on a thread of its own
-# (strace sees one thread more made than with 1).
+# (strace sees one thread more made than with 1, less the read-ahead
+# thread of a new file when there are fewer than three CPUs), and the
+# default follows the CPUs the process may run on.
 set -u
 seed=${SEED:-$((RANDOM * 32768 + RANDOM))}
 echo "seed $seed (SEED=$seed reproduces)"
@@ -23,7 +25,6 @@ files="$files $(damaged_copies "$tmp/g.pcap" "$seed" 3 "$tmp")"
 files="$files $tmp/g.pcap $tmp/s.pcap"
 echo "--threads $threads against --threads 1 on $(wc -w <<<"$files") files"
 fail=0 n=0
-declare -a made
 . "$ROOT/tests/lib/samethreads.sh"
 for f in $files; do
 	same "${f##*/} json" --json "$f"
@@ -31,31 +32,38 @@ for f in $files; do
 done
 same "all with --overall" --json --overall $files
 same "three -q --overall" -q --overall "$tmp/g.pcap" "$tmp/cut1.pcap" "$tmp/s.pcap"
-# the thread is made: one more clone with CLONE_THREAD under strace than
-# with --threads 1 (whose reader may have a readahead thread of its own)
+# the thread is made: with --threads N one more clone with CLONE_THREAD
+# under strace than with 1, mapped; read (the file is new), --threads 1 may
+# have a read-ahead thread of its own, which N keeps only with a third CPU
+# (the reader and the engine busy two)
 if command -v strace >/dev/null; then
-	for t in 1 "$threads"; do
-		strace -f -qq -e trace=clone,clone3 -o "$tmp/st" "$RSTSCOPE" analyze --threads "$t" -q \
-			"$tmp/g.pcap" >/dev/null 2>&1
-		made[$t]=$(grep -c 'CLONE_THREAD' "$tmp/st")
+	clones() {  # ENV... -- ARGS...: CLONE_THREADs of one analyze run
+		local e=()
+		while [ "$1" != -- ]; do e+=("$1"); shift; done
+		shift
+		env "${e[@]}" strace -f -qq -e trace=clone,clone3 -o "$tmp/st" "$@" >/dev/null 2>&1
+		grep -c 'CLONE_THREAD' "$tmp/st"
+	}
+	cpus=$(nproc)
+	for mode in map read; do
+		m1=$(clones RSTSCOPE_PCAP_READ=$mode -- "$RSTSCOPE" analyze --threads 1 -q "$tmp/g.pcap")
+		mn=$(clones RSTSCOPE_PCAP_READ=$mode -- "$RSTSCOPE" analyze --threads "$threads" -q "$tmp/g.pcap")
+		if [ $mode = map ]; then want=$((m1 + 1)); else want=$((1 + (cpus >= 3 ? m1 : 0))); fi
+		[ "$mn" = "$want" ] ||
+			{ echo "FAIL: $mode: threads made: $m1 with --threads 1, $mn with $threads (want $want on $cpus CPUs)"; fail=1; }
+		[ $mode = read ] && one_made=$m1 && n_made=$want
 	done
-	[ "${made[$threads]}" = $((made[1] + 1)) ] ||
-		{ echo "FAIL: threads made: ${made[1]} with --threads 1, ${made[$threads]} with $threads"; fail=1; }
 	# the default follows the CPUs the process may use (taskset, a
-	# container's cpuset): one drawn CPU, no reader thread; all of them, one
+	# container's cpuset): one drawn CPU, as --threads 1; all of them, as N
 	if command -v taskset >/dev/null; then
 		pick=$(python3 -c "import os, sys; c = sorted(os.sched_getaffinity(0)); print(c[int(sys.argv[1]) % len(c)])" "$seed")
-		strace -f -qq -e trace=clone,clone3 -o "$tmp/st" taskset -c "$pick" "$RSTSCOPE" analyze -q \
-			"$tmp/g.pcap" >/dev/null 2>&1
-		m=$(grep -c 'CLONE_THREAD' "$tmp/st")
-		[ "$m" = "${made[1]}" ] ||
-			{ echo "FAIL: on CPU $pick alone the default made $m threads, --threads 1 ${made[1]}"; fail=1; }
-		if [ "$(nproc)" -gt 1 ]; then
-			strace -f -qq -e trace=clone,clone3 -o "$tmp/st" "$RSTSCOPE" analyze -q "$tmp/g.pcap" \
-				>/dev/null 2>&1
-			m=$(grep -c 'CLONE_THREAD' "$tmp/st")
-			[ "$m" = $((made[1] + 1)) ] ||
-				{ echo "FAIL: on $(nproc) CPUs the default made $m threads, --threads 1 ${made[1]}"; fail=1; }
+		m=$(clones -- taskset -c "$pick" "$RSTSCOPE" analyze -q "$tmp/g.pcap")
+		[ "$m" = "$one_made" ] ||
+			{ echo "FAIL: on CPU $pick alone the default made $m threads, --threads 1 $one_made"; fail=1; }
+		if [ "$cpus" -gt 1 ]; then
+			m=$(clones -- "$RSTSCOPE" analyze -q "$tmp/g.pcap")
+			[ "$m" = "$n_made" ] ||
+				{ echo "FAIL: on $cpus CPUs the default made $m threads, --threads N $n_made"; fail=1; }
 		fi
 	fi
 else

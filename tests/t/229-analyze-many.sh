@@ -70,6 +70,15 @@ if command -v strace >/dev/null; then
 	RSTSCOPE_PCAP_READ=map strace -f -qq -e trace=clone,clone3 -o "$tmp/st1" "$RSTSCOPE" analyze \
 		--threads 1 -q "${files[@]}" >/dev/null 2>&1
 	[ "$(grep -c 'CLONE_THREAD' "$tmp/st1")" = 0 ] || { echo "FAIL: --threads 1 made threads"; fail=1; }
+	# read ahead (new files): when the workers busy every CPU there is none
+	# for a read-ahead thread: a worker reads its file itself
+	if [ "$want" -ge "$(nproc)" ]; then
+		RSTSCOPE_PCAP_READ=read strace -f -qq -e trace=clone,clone3 -o "$tmp/st2" "$RSTSCOPE" \
+			analyze --threads "$threads" -q "${files[@]}" >/dev/null 2>&1
+		got2=$(grep -c 'CLONE_THREAD' "$tmp/st2")
+		[ "$got2" = "$got" ] ||
+			{ echo "FAIL: read: $got2 threads made, mapped $got ($want workers on $(nproc) CPUs)"; fail=1; }
+	fi
 else
 	echo "(no strace: the workers themselves not checked)"
 fi

@@ -1,8 +1,12 @@
 /* readahead: a drawn file comes back whole and in order through chunks of
  * drawn sizes, each with its headroom writable and valid until the second
- * call after; a read error is reported after the data before it. */
+ * call after, whether the caller asks to read on its own thread (drawn:
+ * never, before the first chunk, after the first or a later one; before
+ * the second, no thread is ever made); a read error is reported after the
+ * data before it. */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -10,6 +14,21 @@
 
 #include "sources/readahead.h"
 #include "unit.h"
+
+/* Threads of this process (/proc/self/status). */
+static int threads(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	int n = -1;
+
+	while (f && fgets(line, sizeof(line), f))
+		if (!strncmp(line, "Threads:", 8))
+			n = atoi(line + 8);
+	if (f)
+		fclose(f);
+	return n;
+}
 
 static void one(unsigned seed)
 {
@@ -19,6 +38,8 @@ static void one(unsigned seed)
 	uint8_t *want = malloc(size + 1), *prev = NULL, *data;
 	size_t got = 0, n, prevlen = 0;
 	struct readahead *ra;
+	/* readahead_here() before chunk k (-1: never) */
+	int here_at = seed % 4 == 0 ? -1 : (int)(seed / 4 % 4), k = 0;
 	int rc;
 
 	for (size_t i = 0; i < size; i++)
@@ -27,7 +48,14 @@ static void one(unsigned seed)
 	lseek(fd, 0, SEEK_SET);
 	ra = readahead_new(fd, chunk, 16);
 	CHECK(ra != NULL);
-	while ((rc = readahead_next(ra, &data, &n)) == 1) {
+	for (;;) {
+		if (k == here_at)
+			readahead_here(ra);
+		if ((rc = readahead_next(ra, &data, &n)) != 1)
+			break;
+		if (here_at >= 0 && here_at <= 1)   /* before the second chunk */
+			CHECK_EQ_INT(threads(), 1);
+		k++;
 		CHECK(n <= chunk && got + n <= size);
 		if (got + n > size)
 			break;
