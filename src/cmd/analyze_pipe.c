@@ -70,8 +70,9 @@ static bool done_(struct pipe *p, uint64_t need)
 }
 
 /* feeder: a batch queued, or the reader done? */
-static inline bool ready(struct pipe *p)
+static bool ready(struct pipe *p, uint64_t unused)
 {
+	(void)unused;
 	return load(&p->put) != p->got || __atomic_load_n(&p->done, __ATOMIC_SEQ_CST);
 }
 
@@ -102,14 +103,9 @@ static void wake(struct pipe *p, bool *sleeps, pthread_cond_t *cv)
 	}
 }
 
-static bool ready_(struct pipe *p, uint64_t unused)
-{
-	(void)unused;
-	return ready(p);
-}
-
-/* Wait (reader) until batch `need` and those before it are done; the slot
- * of batch put is then free (the feeder never touches it until put moves). */
+/* Wait (reader) until the batches before `need` are done (need is at least
+ * put - QUEUE + 1: the slot of batch put is then free; the feeder never
+ * touches it until put moves). */
 static struct engine_batch *reader_wait(struct pipe *p, uint64_t need)
 {
 	sleep_until(p, &p->reader_sleeps, &p->to_reader, done_, need);
@@ -127,7 +123,7 @@ static void push(struct pipe *p)
  * so put is read again after done was seen). */
 static struct engine_batch *feeder_wait(struct pipe *p)
 {
-	sleep_until(p, &p->feeder_sleeps, &p->to_feeder, ready_, 0);
+	sleep_until(p, &p->feeder_sleeps, &p->to_feeder, ready, 0);
 	if (load(&p->put) == p->got)
 		return NULL;
 	return &p->q[p->got % QUEUE];
