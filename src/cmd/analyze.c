@@ -300,8 +300,17 @@ static int analyze_file(const char *path, struct run *r)
 		rc = analyze_pipe(pf, e, path, after_batch, &pp, err, sizeof(err));
 		piped = rc != -2;   /* -2: no thread could start; the single path reads it */
 	}
-	while (!piped && (rc = pcapfile_next(pf, &fr, err, sizeof(err))) == 1) {
+	if (gen != UINT64_MAX)
+		pcapfile_one_step(pf);
+	while (!piped && (rc = pcapfile_next(pf, &fr, err, sizeof(err))) >= 1) {
 		enum decode_result res;
+
+		if (rc == 2) {             /* a generation passed with no frame */
+			if (b.n)
+				feed_batch(e, &b, path, warned);
+			gen = pcapfile_generation(pf);
+			continue;
+		}
 
 		if (show && ++since == PROGRESS_EVERY) {
 			since = 0;

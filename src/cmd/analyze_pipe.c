@@ -136,11 +136,11 @@ static void pop(struct pipe *p)
 }
 
 /* The reader's loop. Before any read it waits for a free slot and, when
- * the read may start a generation (any read may), for every batch of the
- * generations it ends to be done: with a lag of L (pcapfile.h), reading
- * into generation c + 1 ends the frames of c - L, so in generation c the
- * batches before the first of c - L + 1 must be done. Batches hold frames
- * of one generation. */
+ * the read may start a generation (any read may; one at most, in one-step
+ * mode), for every batch of the generations it ends to be done: with a
+ * lag of L (pcapfile.h), reading into generation c + 1 ends the frames of
+ * c - L, so in generation c the batches before the first of c - L + 1
+ * must be done. Batches hold frames of one generation. */
 static void *reader(void *arg)
 {
 	struct pipe *p = arg;
@@ -150,20 +150,22 @@ static void *reader(void *arg)
 	 * file's first; only the last `lag` are ever asked for) */
 	uint64_t first[LAG_RING] = { 0 }, need = 0;
 	struct pcap_frame fr;
-	bool have = false;
+	bool have = false, step = false;
 	int rc = 1;
 
 	if (lag < 1)
 		lag = 1;
 	if (lag > LAG_RING - 1)
 		lag = LAG_RING - 1;
-	while (rc == 1 || have) {
+	pcapfile_one_step(p->pf);
+	while (rc >= 1 || have) {
 		uint64_t slot = p->put >= QUEUE ? p->put - QUEUE + 1 : 0;
 		struct engine_batch *b;
 
-		if (have) {   /* generation gen starts with the batch put now */
+		if (step) {   /* generation gen starts with the batch put now */
 			first[gen % LAG_RING] = p->put;
 			need = first[(gen - lag + 1) % LAG_RING];
+			step = false;
 		}
 		b = reader_wait(p, need > slot ? need : slot);
 		b->n = 0;
@@ -173,12 +175,13 @@ static void *reader(void *arg)
 			have = false;
 		}
 		while (b->n < ENGINE_BATCH_MAX &&
-		       (rc = pcapfile_next(p->pf, &fr, p->err, sizeof(p->err))) == 1) {
+		       (rc = pcapfile_next(p->pf, &fr, p->err, sizeof(p->err))) >= 1) {
 			uint64_t now = pcapfile_generation(p->pf);
 
-			if (now != gen) {
+			if (now != gen) {  /* always so for rc 2: a step, no frame */
 				gen = now;
-				have = true;   /* in a batch of its own generation */
+				step = true;
+				have = rc == 1;   /* in a batch of its own generation */
 				break;
 			}
 			b->in[b->n++] = (struct engine_input){ fr.data, fr.caplen, fr.ts_ns, fr.number,

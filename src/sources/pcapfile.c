@@ -58,6 +58,7 @@ struct pcapfile {
 	const uint8_t *base;      /* the chunk being parsed (after its carried part) */
 	size_t len, off;          /* bytes in it, and the next record's offset */
 	uint64_t gen;             /* refills so far */
+	bool one_step;            /* at most one generation a call (pcapfile_one_step) */
 	int swap, nsec, short_header;
 	uint32_t linkfield, snaplen;  /* the classic header's last two words */
 	const char *path;
@@ -274,6 +275,10 @@ static int shrank(struct pcapfile *pf, size_t cut, char *err, size_t errsz)
 
 static int next_classic(struct pcapfile *pf, struct pcap_frame *fr, char *err, size_t errsz)
 {
+	/* a call that skips frames (a filter) may pass several generations:
+	 * in one-step mode it stops before a second (rc 2) */
+	const uint64_t entry = pf->gen;
+
 	if (pf->short_header) {
 		fmt_buf(err, errsz, "truncated dump file; the file header has %zu of 24 bytes",
 			pf->len);
@@ -292,6 +297,8 @@ static int next_classic(struct pcapfile *pf, struct pcap_frame *fr, char *err, s
 		 * any refill is reported below without one) */
 		if (avail < 16 || (avail - 16 < get32(pf, pf->base + pf->off + 8) &&
 				   get32(pf, pf->base + pf->off + 8) <= RECORD_MAX)) {
+			if (pf->one_step && pf->gen != entry)
+				return 2;
 			if (refill(pf) < 0) {
 				fmt_buf(err, errsz, "frame %llu: %s", (unsigned long long)pf->frames + 1,
 					strerror(errno));
@@ -324,6 +331,9 @@ static int next_classic(struct pcapfile *pf, struct pcap_frame *fr, char *err, s
 		if (cut != SIZE_MAX && pf->off + 16 + caplen > cut) {
 			return shrank(pf, cut, err, errsz);
 		}
+		if (pf->one_step && pf->map && pf->gen != entry &&
+		    pf->off + 16 + caplen >= pf->drop_at)
+			return 2;          /* the record starts a generation: next call */
 		pf->off += 16 + (size_t)caplen;
 		pf->frames++;
 		if (pf->map) {
@@ -501,6 +511,11 @@ int pcapfile_next(struct pcapfile *pf, struct pcap_frame *fr, char *err, size_t 
 uint64_t pcapfile_generation(const struct pcapfile *pf)
 {
 	return pf->fd > 0 ? pf->gen : UINT64_MAX;
+}
+
+void pcapfile_one_step(struct pcapfile *pf)
+{
+	pf->one_step = true;
 }
 
 void pcapfile_read_here(struct pcapfile *pf)

@@ -22,8 +22,15 @@ struct pcap_frame {
  * (without the file name) in err. */
 struct pcapfile *pcapfile_open(const char *path, const char *filter, char *err, size_t errsz);
 /* 1: a frame (passing the filter); 0: end of file; -1: error, message in
- * err naming the frame number that could not be read. */
+ * err naming the frame number that could not be read; 2 (one-step mode
+ * only): no frame yet, the generation grew by one and must be dealt with
+ * before the next call (which may grow it again). */
 int pcapfile_next(struct pcapfile *pf, struct pcap_frame *fr, char *err, size_t errsz);
+/* One-step mode: a call grows the generation by at most one. Without it
+ * a call that skips frames a filter rejects may pass several generations
+ * at once, ending the frames of all of them: for callers that keep frames
+ * across calls (batches), which must see every step. */
+void pcapfile_one_step(struct pcapfile *pf);
 /* Frames of files read by rstscope itself stay valid while this number
  * grows by at most one: they can be fed to the engine in batches, flushed
  * when it changes. UINT64_MAX: a frame is valid only until the next
