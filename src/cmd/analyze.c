@@ -25,8 +25,7 @@ struct analyze_opts {
 	bool json, quiet, progress, correlate, overall;
 	unsigned threads;          /* 1: one thread; more: reading and decoding on one of their
 	                            * own, and up to this many files at once */
-	bool read_here;            /* a file read ahead is read on the calling thread (files
-	                            * at once that busy every CPU: none left for its own) */
+	unsigned at_once;          /* files analysed at once (0 or 1: this one alone) */
 	const char *filter;
 	const char *write_pcapng;  /* --write-pcapng OUT, NULL: none */
 	const char *html;          /* --html REPORT, NULL: none */
@@ -243,7 +242,8 @@ static int analyze_file(const char *path, struct run *r)
 	int rc, bad = 0, link;
 	struct engine_batch b = { .n = 0 };
 	uint64_t gen, since = 0;
-	bool show = o->progress, piped = false;
+	bool show = o->progress, piped = false, pipe;
+	unsigned busy;
 	struct stat st;
 	off_t size = 0;
 	char spool[64];
@@ -267,8 +267,6 @@ static int analyze_file(const char *path, struct run *r)
 		}
 	}
 	pf = pcapfile_open(src, o->filter, err, sizeof(err));
-	if (pf && o->read_here)
-		pcapfile_read_here(pf);
 	if (!pf) {
 		warnx_("'%s': %s", path, err);
 		if (o->json)
@@ -294,7 +292,14 @@ static int analyze_file(const char *path, struct run *r)
 	if (!decode_link_supported(link))
 		warnx_("'%s': link type %s (%d) is not supported; its frames are counted only",
 		       path, pcapfile_link_name(pf), link);
-	if (o->threads > 1 && gen != UINT64_MAX) {
+	/* a file read ahead gets a thread of its own for the reads only where
+	 * a CPU is left for it: not when the pipe's two threads, or the files
+	 * at once, busy every CPU (their other threads overlap its reads) */
+	pipe = o->threads > 1 && gen != UINT64_MAX;
+	busy = pipe ? 2 : o->at_once;
+	if (busy > 1 && busy >= cpus_usable())
+		pcapfile_read_here(pf);
+	if (pipe) {
 		struct piped pp = { .path = path, .e = e, .warned = warned, .show = show, .size = size };
 
 		rc = analyze_pipe(pf, e, path, after_batch, &pp, err, sizeof(err));
@@ -305,24 +310,22 @@ static int analyze_file(const char *path, struct run *r)
 	while (!piped && (rc = pcapfile_next(pf, &fr, err, sizeof(err))) >= 1) {
 		enum decode_result res;
 
-		if (rc == 2) {             /* a generation passed with no frame */
-			if (b.n)
-				feed_batch(e, &b, path, warned);
-			gen = pcapfile_generation(pf);
-			continue;
-		}
+		if (gen != UINT64_MAX) {   /* batches: the engine fetches their flows ahead */
+			uint64_t now = pcapfile_generation(pf);
 
+			/* frames of two buffers back would be stale: feed before
+			 * (rc 2: a generation passed, no frame yet) */
+			if (now != gen && b.n)
+				feed_batch(e, &b, path, warned);
+			gen = now;
+			if (rc == 2)
+				continue;
+		}
 		if (show && ++since == PROGRESS_EVERY) {
 			since = 0;
 			progress(path, e, size, false);
 		}
-		if (gen != UINT64_MAX) {   /* batches: the engine fetches their flows ahead */
-			uint64_t now = pcapfile_generation(pf);
-
-			/* frames of two buffers back would be stale: feed before */
-			if (now != gen && b.n)
-				feed_batch(e, &b, path, warned);
-			gen = now;
+		if (gen != UINT64_MAX) {
 			b.in[b.n++] = (struct engine_input){ fr.data, fr.caplen, fr.ts_ns, fr.number,
 							     fr.link };
 			if (b.n == BATCH)
@@ -597,7 +600,7 @@ static int analyze_many(const struct analyze_opts *o, struct run *r, char **file
 
 	c.o1.threads = 1;
 	c.o1.progress = false;
-	c.o1.read_here = workers >= cpus_usable();
+	c.o1.at_once = workers;
 	c.runs = calloc(c.window, sizeof(*c.runs));
 	if (r->all)
 		c.alls = malloc(c.window * sizeof(*c.alls));

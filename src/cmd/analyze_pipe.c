@@ -208,10 +208,6 @@ int analyze_pipe(struct pcapfile *pf, struct engine *e, const char *path,
 	p.q = malloc(QUEUE * sizeof(*p.q));
 	if (!p.q)
 		return -2;
-	/* the reader and the engine busy two CPUs: a file read ahead gets a
-	 * thread of its own only when there is a third */
-	if (cpus_usable() < 3)
-		pcapfile_read_here(pf);
 	pthread_mutex_init(&p.mu, NULL);
 	pthread_cond_init(&p.to_reader, NULL);
 	pthread_cond_init(&p.to_feeder, NULL);

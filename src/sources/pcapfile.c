@@ -273,10 +273,16 @@ static int shrank(struct pcapfile *pf, size_t cut, char *err, size_t errsz)
 	return -1;
 }
 
+/* One-step mode, and this call (which began at generation `entry`) has
+ * already passed one: the next step waits for the next call (rc 2). A call
+ * that skips frames a filter rejects could otherwise pass several. */
+static inline bool stepped(const struct pcapfile *pf, uint64_t entry)
+{
+	return pf->one_step && pf->gen != entry;
+}
+
 static int next_classic(struct pcapfile *pf, struct pcap_frame *fr, char *err, size_t errsz)
 {
-	/* a call that skips frames (a filter) may pass several generations:
-	 * in one-step mode it stops before a second (rc 2) */
 	const uint64_t entry = pf->gen;
 
 	if (pf->short_header) {
@@ -287,6 +293,7 @@ static int next_classic(struct pcapfile *pf, struct pcap_frame *fr, char *err, s
 	for (;;) {
 		size_t avail = pf->len - pf->off;
 		uint32_t caplen, len, sec, frac;
+		size_t next;
 		const uint8_t *h;
 		size_t cut = pf->map ? mapguard_cut(pf->guard) : SIZE_MAX;
 
@@ -297,7 +304,7 @@ static int next_classic(struct pcapfile *pf, struct pcap_frame *fr, char *err, s
 		 * any refill is reported below without one) */
 		if (avail < 16 || (avail - 16 < get32(pf, pf->base + pf->off + 8) &&
 				   get32(pf, pf->base + pf->off + 8) <= RECORD_MAX)) {
-			if (pf->one_step && pf->gen != entry)
+			if (stepped(pf, entry))
 				return 2;
 			if (refill(pf) < 0) {
 				fmt_buf(err, errsz, "frame %llu: %s", (unsigned long long)pf->frames + 1,
@@ -328,13 +335,13 @@ static int next_classic(struct pcapfile *pf, struct pcap_frame *fr, char *err, s
 				"bytes", (unsigned long long)pf->frames + 1, avail - 16, caplen);
 			return -1;
 		}
-		if (cut != SIZE_MAX && pf->off + 16 + caplen > cut) {
+		next = pf->off + 16 + (size_t)caplen;
+		if (cut != SIZE_MAX && next > cut) {
 			return shrank(pf, cut, err, errsz);
 		}
-		if (pf->one_step && pf->map && pf->gen != entry &&
-		    pf->off + 16 + caplen >= pf->drop_at)
+		if (pf->map && next >= pf->drop_at && stepped(pf, entry))
 			return 2;          /* the record starts a generation: next call */
-		pf->off += 16 + (size_t)caplen;
+		pf->off = next;
 		pf->frames++;
 		if (pf->map) {
 			/* the page cache's lines come from memory: ask for what

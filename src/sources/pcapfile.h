@@ -32,9 +32,9 @@ int pcapfile_next(struct pcapfile *pf, struct pcap_frame *fr, char *err, size_t 
  * across calls (batches), which must see every step. */
 void pcapfile_one_step(struct pcapfile *pf);
 /* Frames of files read by rstscope itself stay valid while this number
- * grows by at most one: they can be fed to the engine in batches, flushed
- * when it changes. UINT64_MAX: a frame is valid only until the next
- * pcapfile_next() (libpcap). */
+ * grows by at most pcapfile_generation_lag() (one at least): they can be
+ * fed to the engine in batches, flushed when it changes. UINT64_MAX: a
+ * frame is valid only until the next pcapfile_next() (libpcap). */
 uint64_t pcapfile_generation(const struct pcapfile *pf);
 /* How far the generation may grow while a frame stays valid: 1, or 2 for a
  * mapped file (its frames outlive a generation more: a reader ahead of its
