@@ -225,11 +225,19 @@ static enum decode_result dec_l4(uint8_t proto, const uint8_t *p, size_t len, si
 	}
 }
 
+/* ::ffff:a.b.c.d, written as two 8-byte words: the tuple hash reads the
+ * address as two words right after, and a load that spans several
+ * smaller stores cannot be forwarded from them (a stall of some 15
+ * cycles each on x86). */
 static void map_v4(struct ipaddr *a, const uint8_t *p)
 {
-	memset(a->b, 0, 10);
-	a->b[10] = a->b[11] = 0xff;
-	memcpy(a->b + 12, p, 4);
+	uint8_t hi[8] = { 0, 0, 0xff, 0xff, p[0], p[1], p[2], p[3] };
+	const uint64_t lo = 0;
+	uint64_t w;
+
+	memcpy(&w, hi, 8);
+	memcpy(a->b, &lo, 8);
+	memcpy(a->b + 8, &w, 8);
 }
 
 static enum decode_result dec_ipv4(const uint8_t *p, size_t len, int depth, struct tcp_view *v)
