@@ -1,6 +1,9 @@
 /* Unit tests of the frame decoder: link types, VLANs, tunnels, IPv6
  * extension headers, TCP options, and truncated versus malformed. */
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "decode/decode.h"
 #include "unit.h"
@@ -153,8 +156,52 @@ static void test_ipv6_ext_and_cooked(void)
 	CHECK_EQ_INT(decode_frame(147, f, n, &v), DECODE_UNSUPPORTED);
 }
 
+/* Drawn IPv4 addresses land as ::ffff:a.b.c.d, every byte of the 16
+ * written (the view is filled with other bytes first), in either link
+ * type that carries them. */
+static void test_ipv4_addresses(unsigned seed)
+{
+	uint8_t f[128];
+	struct tcp_view v;
+
+	srand(seed);
+	for (int k = 0; k < 2000; k++) {
+		uint8_t a[4], b[4], want[16] = { [10] = 0xff, [11] = 0xff };
+		char buf[64], q[24];
+		bool raw = k & 1;
+		size_t n = raw ? 0 : 14, l3;
+
+		for (int i = 0; i < 4; i++) {
+			a[i] = (uint8_t)rand();
+			b[i] = (uint8_t)rand();
+		}
+		if (!raw)
+			eth(f, 0x0800);
+		l3 = n;
+		n += put_ipv4(f + n, 6, 20, 64, 5);
+		memcpy(f + l3 + 12, a, 4);
+		memcpy(f + l3 + 16, b, 4);
+		n += put_tcp(f + n, TH_ACK, 5);
+		memset(&v, 0xa5, sizeof(v));
+		CHECK_EQ_INT(decode_frame(raw ? LINK_RAW : LINK_ETHERNET, f, n, &v), DECODE_OK);
+		memcpy(want + 12, a, 4);
+		CHECK(!memcmp(v.src.b, want, 16));
+		memcpy(want + 12, b, 4);
+		CHECK(!memcmp(v.dst.b, want, 16));
+		CHECK(ipaddr_is_v4(&v.src) && ipaddr_is_v4(&v.dst));
+		snprintf(q, sizeof(q), "%u.%u.%u.%u", a[0], a[1], a[2], a[3]);
+		CHECK_EQ_STR(ipaddr_str(&v.src, buf, sizeof(buf)), q);
+	}
+}
+
 int main(void)
 {
+	unsigned seed = (unsigned)time(NULL);
+
+	if (getenv("SEED"))
+		seed = (unsigned)strtoul(getenv("SEED"), NULL, 10);
+	printf("decode_test: seed %u (SEED=%u reproduces)\n", seed, seed);
+	test_ipv4_addresses(seed);
 	test_ipv4_options();
 	test_vlan_qinq_fragment();
 	test_tunnels();
