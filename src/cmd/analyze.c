@@ -398,7 +398,7 @@ static int parse_args(int argc, char **argv, struct analyze_opts *o)
 
 	o->rep.colour = want_colour(STDOUT_FILENO);
 	cpus = cpus_usable();
-	o->threads = cpus > 64 ? 64 : (unsigned)cpus;
+	o->threads = cpus > 64 ? 64 : cpus;
 	o->progress = isatty(STDERR_FILENO) == 1;
 	while ((c = getopt_long(argc, argv, "jf:qe:h", lo, NULL)) != -1) {
 		switch (c) {

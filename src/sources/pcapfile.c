@@ -1,12 +1,11 @@
 /* pcapfile: capture files. Classic pcap files on disk are mapped whole,
  * and unmapped again three windows (2 MiB each) behind the parse, two
  * windows at a time: no copy out of the page cache, a resident set of a
- * few MiB. A file modified in the
- * last minute, which may still be written or cut (a cut would fault a
- * mapping), is read in large chunks by a thread of its own instead
- * (readahead.c). Records are parsed in place (bench/:
- * libpcap's per-record fread and copy cost more than the analysis of the
- * frame); pcapng, stdin and anything else go through libpcap, with
+ * few MiB. A file modified in the last minute, which may still be written
+ * or cut (a cut would fault a mapping), is read in large chunks by a
+ * thread of its own instead (readahead.c). Records are parsed in place
+ * (bench/: libpcap's per-record fread and copy cost more than the analysis
+ * of the frame); pcapng, stdin and anything else go through libpcap, with
  * nanosecond timestamps. A pcapng file whose interfaces have different link
  * types, which libpcap refuses, is read on by the pcapng reader from the
  * frame where it stopped. */
@@ -164,10 +163,10 @@ static void populate(struct pcapfile *pf, size_t at)
 
 /* The parse passed pf->drop_at: a new generation, and what lies more than
  * three windows behind is unmapped once it is UNMAP_STEP (its frames are
- * done; the resident set stays a few windows however large the file). Generation k's frames end
- * at k windows or after, so they begin after k-1 (a record is shorter than
- * a window); generation m unmaps up to m-3 windows: generation k's frames
- * are whole up to m = k+2. */
+ * done; the resident set stays a few windows however large the file).
+ * Generation k's frames end at k windows or after, so they begin after k-1
+ * (a record is shorter than a window); generation m unmaps up to m-3
+ * windows: generation k's frames are whole up to m = k+2. */
 static void mapped_advance(struct pcapfile *pf)
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
