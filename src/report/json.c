@@ -283,7 +283,12 @@ void report_json_rst(FILE *f, const struct rst_verdict *v)
 	jw_u(&w, v->cluster_size, 0);
 	jw_s(&w, ",\"cause\":\"");
 	jw_s(&w, rst_cause_name[v->cause]);
-	jw_s(&w, "\",\"cause_evidence\":");
+	jw_s(&w, "\",\"cause_rule\":");
+	if (v->cause_rule[0])
+		jw_str(&w, v->cause_rule);
+	else
+		jw_s(&w, "null");
+	jw_s(&w, ",\"cause_evidence\":");
 	jw_str(&w, v->cause_evidence);
 	jw_s(&w, ",\"http\":");
 	if (v->http_method[0]) {
