@@ -1,8 +1,10 @@
 /* pcapfile: capture files. Classic pcap files on disk are mapped whole,
  * and unmapped again three windows (2 MiB each) behind the parse, two
  * windows at a time: no copy out of the page cache, a resident set of a
- * few MiB. A file modified in the last minute, which may still be written
- * or cut (a cut would fault a mapping), is read in large chunks by a
+ * few MiB; a file cut under us faults no mapping (mapguard: a reported
+ * cut). A file still being written is read as it was when opened, as far
+ * as its size then (a read would stop at whatever end it met later: no
+ * less a snapshot). RSTSCOPE_PCAP_READ=read reads in large chunks by a
  * thread of its own instead (readahead.c). Records are parsed in place
  * (bench/: libpcap's per-record fread and copy cost more than the analysis
  * of the frame); pcapng, stdin and anything else go through libpcap, with
@@ -20,7 +22,6 @@
 #include <errno.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "sources/mapguard.h"
@@ -46,7 +47,6 @@ _Static_assert(WINDOW > RECORD_MAX + 16, "a record must fit in a window");
  * too); half as many for 2 MiB more resident (bench/: 2 % of the wall
  * time). */
 #define UNMAP_STEP (2 * WINDOW)
-#define RECENT_S 60
 /* how far ahead of the parse a mapped file is fetched into the cache */
 #define PREFETCH_BYTES 4096
 
@@ -214,14 +214,9 @@ static int open_classic(struct pcapfile *pf, const char *path)
 	}
 	pf->fd = fd;
 	posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-	/* RSTSCOPE_PCAP_READ=map or read says which (tests compare the two) */
+	/* RSTSCOPE_PCAP_READ=read reads instead of mapping (tests compare the two) */
 	mode = getenv("RSTSCOPE_PCAP_READ");
-	if (mode && !strcmp(mode, "map"))
-		readit = false;
-	else if (mode && !strcmp(mode, "read"))
-		readit = true;
-	else
-		readit = st.st_mtime >= time(NULL) - RECENT_S;
+	readit = mode && !strcmp(mode, "read");
 	if (readit || st.st_size == 0) {
 		pf->ra = readahead_new(fd, FILEBUF, CARRY);
 		if (!pf->ra)

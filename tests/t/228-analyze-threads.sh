@@ -6,8 +6,8 @@
 # drawn cuts and corruptions of them (errors with their frame numbers,
 # results so far); and with N > 1 a file is read on a thread of its own
 # (strace sees one thread more made than with 1, less the read-ahead
-# thread of a new file when there are fewer than three CPUs), and the
-# default follows the CPUs the process may run on.
+# thread of a file read in chunks when there are fewer than three CPUs),
+# and the default (mapped) follows the CPUs the process may run on.
 set -u
 seed=${SEED:-$((RANDOM * 32768 + RANDOM))}
 echo "seed $seed (SEED=$seed reproduces)"
@@ -33,7 +33,7 @@ done
 same "all with --overall" --json --overall $files
 same "three -q --overall" -q --overall "$tmp/g.pcap" "$tmp/cut1.pcap" "$tmp/s.pcap"
 # the thread is made: with --threads N one more clone with CLONE_THREAD
-# under strace than with 1, mapped; read (the file is new), --threads 1 may
+# under strace than with 1, mapped; read (RSTSCOPE_PCAP_READ=read), --threads 1 may
 # have a read-ahead thread of its own, which N keeps only with a third CPU
 # (the reader and the engine busy two)
 if command -v strace >/dev/null; then
@@ -51,10 +51,11 @@ if command -v strace >/dev/null; then
 		if [ $mode = map ]; then want=$((m1 + 1)); else want=$((1 + (cpus >= 3 ? m1 : 0))); fi
 		[ "$mn" = "$want" ] ||
 			{ echo "FAIL: $mode: threads made: $m1 with --threads 1, $mn with $threads (want $want on $cpus CPUs)"; fail=1; }
-		[ $mode = read ] && one_made=$m1 && n_made=$want
+		[ $mode = map ] && one_made=$m1 && n_made=$want
 	done
 	# the default follows the CPUs the process may use (taskset, a
-	# container's cpuset): one drawn CPU, as --threads 1; all of them, as N
+	# container's cpuset), a file mapped by default: one drawn CPU, as
+	# --threads 1; all of them, as N
 	if command -v taskset >/dev/null; then
 		pick=$(python3 -c "import os, sys; c = sorted(os.sched_getaffinity(0)); print(c[int(sys.argv[1]) % len(c)])" "$seed")
 		m=$(clones -- taskset -c "$pick" "$RSTSCOPE" analyze -q "$tmp/g.pcap")
