@@ -101,7 +101,7 @@ static void cause_on_final(const struct detect_env *env, struct pending_rst *p, 
 	r = cause_rule_match(&x);
 	p->v.cause = r->cause == RULE_CAUSE_FIRST ? x.first_cause : (enum rst_cause)r->cause;
 	p->confidence = r->confidence == RULE_CONF_SENDER ? p->sender_conf : r->confidence;
-	fmt_buf(p->v.cause_rule, sizeof(p->v.cause_rule), "%s", r->id);
+	p->v.cause_rule = r->id;
 	r->why(&x, p->v.cause_evidence, sizeof(p->v.cause_evidence));
 	if (!r->race)
 		p->race_gap_ms = -1;

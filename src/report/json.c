@@ -284,7 +284,7 @@ void report_json_rst(FILE *f, const struct rst_verdict *v)
 	jw_s(&w, ",\"cause\":\"");
 	jw_s(&w, rst_cause_name[v->cause]);
 	jw_s(&w, "\",\"cause_rule\":");
-	if (v->cause_rule[0])
+	if (v->cause_rule)
 		jw_str(&w, v->cause_rule);
 	else
 		jw_s(&w, "null");

@@ -115,7 +115,7 @@ struct rst_verdict {
 	struct rst_corr corr;
 	/* cause */
 	enum rst_cause cause;
-	char cause_rule[32];    /* the id of the rule that decided it (`rstscope rules`) */
+	const char *cause_rule; /* the id of the rule that decided it (`rstscope rules`); NULL: none */
 	char cause_evidence[256];
 	/* the kernel's view (watch); kernel_reason "" when no event matched */
 	char kernel_reason[32];
