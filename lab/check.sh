@@ -175,8 +175,8 @@ lab_check() {
 	# set aside, counted, and the verdict taken as none.
 	local harmless other
 	if [ "$EXPECT_TOP" = none ] && [ "$top" != none ]; then
-		harmless=$(jq -s '[.[] | select(.type == "rst" and .cause_rule == "closed")] | length' "$out/analyze.json")
-		other=$(jq -s '[.[] | select(.type == "rst" and .cause_rule != "closed")] | length' "$out/analyze.json")
+		read -r harmless other < <(jq -rs '[.[] | select(.type == "rst") | .cause_rule == "closed"] |
+			"\(map(select(.)) | length) \(map(select(not)) | length)"' "$out/analyze.json")
 		if [ "${harmless:-0}" -gt 0 ] && [ "${other:-1}" = 0 ] && [ "$got_exit" = 1 ]; then
 			echo "set aside: $harmless harmless reset(s) after a completed close (rule closed; top $top, exit 1)" >>"$out/verdict.txt"
 			top=none got_exit=0
