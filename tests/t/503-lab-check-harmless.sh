@@ -2,7 +2,9 @@
 # The lab's verdict check (lab/check.sh, no root needed): where a scenario
 # expects no cause, resets that analyze judged harmless after a completed
 # close (rule "closed") are set aside; any other reset still fails the
-# check, and a scenario expecting deliberate-abort still gets it.
+# check, and a scenario expecting deliberate-abort still gets it. Against
+# an EXPECT_RSTS line's MAX, such resets past its MIN are not counted;
+# others are.
 # Captures are written here with drawn addresses, ports, sequence numbers
 # and flow counts (SEED= repeats a run).
 set -u
@@ -72,14 +74,14 @@ with open(out, "wb") as f:
 PY
 }
 
-# check NAME EXPECT_TOP EXPECT_EXIT CLOSED HARMFUL WANT_RC [WANT_LINE]
+# check NAME EXPECT_TOP EXPECT_EXIT CLOSED HARMFUL WANT_RC [WANT_LINE [EXPECT_RSTS-LINE]]
 check() {
-	local name=$1 want_rc=$6 line=${7:-} out=$tmp/$1 rc
+	local name=$1 want_rc=$6 line=${7:-} rsts=${8:-} out=$tmp/$1 rc
 	mkdir -p "$out"
 	mkpcap "$out/client.pcap" "$4" "$5"
 	: >"$out/params.txt"
 	(
-		EXPECT_TOP=$2 EXPECT_EXIT=$3 EXPECT_RSTS=() EXPECT_WATCH=() EXPECT_CORR=() EXPECT_HOST=()
+		EXPECT_TOP=$2 EXPECT_EXIT=$3 EXPECT_RSTS=(${rsts:+"$rsts"}) EXPECT_WATCH=() EXPECT_CORR=() EXPECT_HOST=()
 		EXPECT_HOSTWATCH=() EXPECT_HOST_ONLY=
 		lab_check "$name" "$out" 0
 	) >"$out/check.txt" 2>&1
@@ -103,5 +105,13 @@ check harmful-too none 0 "$n" $(( seed % 2 + 1 )) 5
 check harmful-only none 0 0 1 5
 check nothing none 0 0 0 0
 check closed-expected deliberate-abort 1 "$n" 0 0
-[ $fail = 0 ] && echo "the lab check sets aside only harmless resets after a completed close"
+# a MAX: harmless resets past MIN do not count against it, others do
+m=$(( n + 1 ))
+check max-harmless deliberate-abort 1 "$m" 0 0 "$(( m - 1 )) harmless reset(s) after a completed close (rule closed) not counted against its MAX 1" \
+	'.kind == "after-fin"|after-fin|server|*|1|1'
+check max-none-harmless deliberate-abort 1 "$n" 0 0 "$n harmless reset(s) after a completed close (rule closed) not counted against its MAX 0" \
+	'true|*|*|*|0|0'
+check max-harmful unread-close 1 0 2 5 "expected at most 1" 'true|*|server|*|1|1'
+check max-harmful-and-harmless unread-close 1 "$n" 2 5 "expected at most 1" '.kind != "after-fin"|*|server|*|1|1'
+[ $fail = 0 ] && echo "the lab check sets aside only harmless resets after a completed close, also against a MAX"
 exit $fail
