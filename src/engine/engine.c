@@ -487,24 +487,35 @@ void engine_process_batch(struct engine *e, const struct engine_batch *b, const 
 	e->st.bytes += b->bytes;
 	for (unsigned r = 0; r < DECODE__COUNT; r++)
 		e->st.result[r] += b->result[r];
-	/* a software pipeline: the hash slot of frame i is fetched, the flow
-	 * of frame i - SLOT_AHEAD (its slot has arrived), and frame
-	 * i - FLOW_AHEAD processed (its flow has arrived) */
-	/* (a SYN's sender is likely new to its flow: the host it then learns
-	 * a TTL for is fetched the same way) */
-	for (unsigned i = 0; i < n + FLOW_AHEAD; i++) {
-		if (i < n && b->r[i] == DECODE_OK) {
+	/* a software pipeline over the decoded frames (ok[]): the hash slot of
+	 * the j-th is fetched, the flow of the (j - SLOT_AHEAD)-th (its slot has
+	 * arrived), and the (j - FLOW_AHEAD)-th processed (its flow has
+	 * arrived); a SYN's sender is likely new to its flow: the host it then
+	 * learns a TTL for is fetched the same way */
+	uint8_t ok[ENGINE_BATCH_MAX];
+	unsigned m = 0, j;
+
+	for (unsigned i = 0; i < n; i++) {
+		ok[m] = (uint8_t)i;
+		m += b->r[i] == DECODE_OK;
+	}
+	for (j = 0; j < m + FLOW_AHEAD; j++) {
+		if (j < m) {
+			unsigned i = ok[j];
+
 			flow_prefetch_slot(e->ft, b->h[i]);
 			if (b->v[i].flags & TH_SYN)
 				host_prefetch_slot(e->ft, &b->v[i].src);
 		}
-		if (i >= SLOT_AHEAD && i - SLOT_AHEAD < n && b->r[i - SLOT_AHEAD] == DECODE_OK) {
-			flow_prefetch_flow(e->ft, b->h[i - SLOT_AHEAD]);
-			if (b->v[i - SLOT_AHEAD].flags & TH_SYN)
-				host_prefetch_entry(e->ft, &b->v[i - SLOT_AHEAD].src);
+		if (j >= SLOT_AHEAD && j - SLOT_AHEAD < m) {
+			unsigned i = ok[j - SLOT_AHEAD];
+
+			flow_prefetch_flow(e->ft, b->h[i]);
+			if (b->v[i].flags & TH_SYN)
+				host_prefetch_entry(e->ft, &b->v[i].src);
 		}
-		if (i >= FLOW_AHEAD && b->r[i - FLOW_AHEAD] == DECODE_OK) {
-			unsigned k = i - FLOW_AHEAD;
+		if (j >= FLOW_AHEAD) {
+			unsigned k = ok[j - FLOW_AHEAD];
 
 			segment(e, &b->v[k], b->h[k], b->in[k].ts_ns, file, b->in[k].frame);
 		}

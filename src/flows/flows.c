@@ -238,7 +238,7 @@ static inline void node_touch(struct flow_table *t, uint32_t i, uint32_t *lru_se
 	list_append(t, i, closed);
 }
 
-void flow_touch(struct flow_table *t, struct flow *f, bool closed, int64_t now_ns)
+void flow_touch_move(struct flow_table *t, struct flow *f, bool closed, int64_t now_ns)
 {
 	node_touch(t, flow_index(t, f), &f->lru_sec, closed, now_ns);
 }
@@ -462,18 +462,27 @@ void flow_prefetch_slot(const struct flow_table *t, uint32_t hash)
 	__builtin_prefetch(&t->slots[hash & t->mask]);
 }
 
+/* Every cache line of the `size` bytes at p, for writing: one a line and
+ * the last byte (the object may straddle one line more). The sizes are
+ * constants and the steps written out, as a loop costs more than they. */
+#define PREFETCH_LINE(p, off, size) do { if ((off) < (size)) __builtin_prefetch((const char *)(p) + (off), 1); } while (0)
+#define PREFETCH_LINES(p, size) do { \
+		_Static_assert((size) <= 448, "prefetch_lines: at most 7 lines"); \
+		PREFETCH_LINE(p, 0, size); PREFETCH_LINE(p, 64, size); PREFETCH_LINE(p, 128, size); \
+		PREFETCH_LINE(p, 192, size); PREFETCH_LINE(p, 256, size); PREFETCH_LINE(p, 320, size); \
+		PREFETCH_LINE(p, 384, size); __builtin_prefetch((const char *)(p) + (size) - 1, 1); \
+	} while (0)
+
 void flow_prefetch_flow(const struct flow_table *t, uint32_t hash)
 {
 	uint32_t s = hash & t->mask, i;
 
 	for (int n = 0; n < 4 && (i = t->slots[s]) != FLOW_NONE; n++, s = (s + 1) & t->mask)
 		if (t->tags[s] == hash) {
-			const char *f = i & EMB_BIT ? (const char *)&t->emb[i & ~EMB_BIT]
-						    : (const char *)&t->pool[i];
-			size_t size = i & EMB_BIT ? sizeof(struct flow_embryo) : sizeof(struct flow);
-
-			for (size_t off = 0; off < size; off += 64)
-				__builtin_prefetch(f + off, 1);
+			if (i & EMB_BIT)
+				PREFETCH_LINES(&t->emb[i & ~EMB_BIT], sizeof(struct flow_embryo));
+			else
+				PREFETCH_LINES(&t->pool[i], sizeof(struct flow));
 			return;
 		}
 }

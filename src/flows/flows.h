@@ -127,7 +127,14 @@ void flow_restart(struct flow_table *t, struct flow *f, const struct tcp_view *v
 /* Mark the flow used at now_ns: moves it to the tail of its recency list,
  * at most once per capture second (the order is kept to the second, which
  * expiry and eviction need, without relinking on every packet). */
-void flow_touch(struct flow_table *t, struct flow *f, bool closed, int64_t now_ns);
+void flow_touch_move(struct flow_table *t, struct flow *f, bool closed, int64_t now_ns);
+static inline void flow_touch(struct flow_table *t, struct flow *f, bool closed, int64_t now_ns)
+{
+	/* (most segments: already moved this second, on the same list) */
+	if (f->closed_list == closed && f->lru_sec == (uint32_t)(now_ns / 1000000000))
+		return;
+	flow_touch_move(t, f, closed, now_ns);
+}
 /* Expire idle flows as of now_ns (bounded work per call). */
 void flow_expire(struct flow_table *t, int64_t now_ns);
 struct flow *flow_get(struct flow_table *t, uint32_t idx);
