@@ -1,5 +1,6 @@
 /* Unit tests of each detector, driven through the engine with synthetic
  * segments: kind, shape, context, sender, cluster, cause; and the diagnosis. */
+#include <stdio.h>
 #include <string.h>
 
 #include "engine/engine.h"
@@ -369,8 +370,43 @@ static void test_time_backwards(void)
 	engine_free(e);
 }
 
+
+/* Every request method of HTTP/1.x is the reset request's method; bytes
+ * that only start like one (no space after, another word, lower case) are
+ * no request. */
+static void test_http_methods(void)
+{
+	static const char *const yes[] = { "GET", "POST", "PUT", "HEAD", "DELETE", "OPTIONS",
+					   "PATCH", "CONNECT", "TRACE" };
+	static const char *const no[] = { "GETX / HTTP/1.1", "POSTS / HTTP/1.1", "PUTT /",
+					  "get / HTTP/1.1", "PATCHY /", "CONNECTED x", "TRACER /",
+					  "Hello world", "DELETE", "HEAD" };
+	char req[64];
+
+	for (unsigned i = 0; i < sizeof(yes) / sizeof(yes[0]) + sizeof(no) / sizeof(no[0]); i++) {
+		struct engine *e = fresh();
+		struct conv c;
+		bool is_yes = i < sizeof(yes) / sizeof(yes[0]);
+
+		if (is_yes)
+			snprintf(req, sizeof(req), "%s /x HTTP/1.1\r\nHost: x\r\n\r\n", yes[i]);
+		else
+			snprintf(req, sizeof(req), "%s", no[i - sizeof(yes) / sizeof(yes[0])]);
+		conv_init(&c, e, (uint16_t)(41000 + i));
+		handshake(&c, 0);
+		seg(&c, 5, 1, TH_PSH | TH_ACK, req, 0);
+		seg(&c, 6, 0, TH_RST, NULL, 0);
+		engine_flush(e);
+		CHECK_EQ_INT(ngot, 1);
+		if (ngot == 1)
+			CHECK_EQ_STR(got[0].http_method, is_yes ? yes[i] : "");
+		engine_free(e);
+	}
+}
+
 int main(void)
 {
+	test_http_methods();
 	test_time_backwards();
 	test_idle_reset_by_server_side();
 	test_timeout_bounds();
