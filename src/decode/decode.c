@@ -195,6 +195,7 @@ static enum decode_result dec_tcp(const uint8_t *p, size_t len, size_t seglen, s
 
 void tcp_view_fill_head(struct tcp_view *v)
 {
+	v->seq_end = v->seq + v->payload_len + !!(v->flags & TH_SYN) + !!(v->flags & TH_FIN);
 	if (v->payload_cap)
 		memcpy(v->head, v->payload,
 		       v->payload_cap < TCP_VIEW_HEAD ? v->payload_cap : TCP_VIEW_HEAD);

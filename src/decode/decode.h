@@ -73,6 +73,9 @@ struct tcp_view {
 	 * reads only a segment's first bytes need not touch the frame (decoded
 	 * on another thread, the frame is in another core's cache) */
 	uint8_t head[TCP_VIEW_HEAD];
+	/* the sequence number after the segment: seq + payload_len, + 1 for a
+	 * SYN, + 1 for a FIN (computed where the rest is decoded) */
+	uint32_t seq_end;
 };
 
 /* Decode one frame of link type `link` with `caplen` captured bytes.
@@ -82,8 +85,8 @@ enum decode_result decode_frame(int link, const uint8_t *frame, size_t caplen,
 
 /* Is link type `link` one decode_frame() reads? */
 bool decode_link_supported(int link);
-/* Copy v's first payload bytes into v->head (decode_frame does; a view
- * built by hand needs it). */
+/* Fill what v's other fields give: v->head (its first payload bytes)
+ * and v->seq_end (decode_frame does; a view built by hand needs it). */
 void tcp_view_fill_head(struct tcp_view *v);
 
 /* Format an address ("192.0.2.1" or "2001:db8::1") into buf (>= 46 bytes). */

@@ -291,7 +291,7 @@ static void update_flow(struct engine *e, struct flow *f, int dir, const struct 
 			int64_t ts)
 {
 	struct flow_dir *d = &f->d[dir];
-	uint32_t end = v->seq + v->payload_len + !!(v->flags & TH_SYN) + !!(v->flags & TH_FIN);
+	uint32_t end = v->seq_end;
 	bool rst = v->flags & TH_RST;
 
 	d->last_ns = ts;
@@ -469,13 +469,19 @@ void engine_decode_batch(struct engine_batch *b)
 	if (b->n > ENGINE_BATCH_MAX)
 		b->n = ENGINE_BATCH_MAX;
 	b->bytes = 0;
+	_Static_assert(ENGINE_BATCH_MAX <= 64, "engine_batch: ok[] and ok_syn hold 64 frames");
+	b->n_ok = 0;
+	b->ok_syn = 0;
 	memset(b->result, 0, sizeof(b->result));
 	for (unsigned i = 0; i < b->n; i++) {
 		b->r[i] = decode_frame(b->in[i].link, b->in[i].data, b->in[i].caplen, &b->v[i]);
 		b->bytes += b->in[i].caplen;
 		b->result[b->r[i]]++;
-		if (b->r[i] == DECODE_OK)
+		if (b->r[i] == DECODE_OK) {
 			b->h[i] = flow_hash(&b->v[i]);
+			b->ok_syn |= (uint64_t)!!(b->v[i].flags & TH_SYN) << b->n_ok;
+			b->ok[b->n_ok++] = (uint8_t)i;
+		}
 	}
 }
 
@@ -487,31 +493,27 @@ void engine_process_batch(struct engine *e, const struct engine_batch *b, const 
 	e->st.bytes += b->bytes;
 	for (unsigned r = 0; r < DECODE__COUNT; r++)
 		e->st.result[r] += b->result[r];
-	/* a software pipeline over the decoded frames (ok[]): the hash slot of
+	/* a software pipeline over the decoded frames (b->ok): the hash slot of
 	 * the j-th is fetched, the flow of the (j - SLOT_AHEAD)-th (its slot has
 	 * arrived), and the (j - FLOW_AHEAD)-th processed (its flow has
 	 * arrived); a SYN's sender is likely new to its flow: the host it then
 	 * learns a TTL for is fetched the same way */
-	uint8_t ok[ENGINE_BATCH_MAX];
-	unsigned m = 0, j;
+	const uint8_t *ok = b->ok;
+	unsigned m = b->n_ok, j;
 
-	for (unsigned i = 0; i < n; i++) {
-		ok[m] = (uint8_t)i;
-		m += b->r[i] == DECODE_OK;
-	}
 	for (j = 0; j < m + FLOW_AHEAD; j++) {
 		if (j < m) {
 			unsigned i = ok[j];
 
 			flow_prefetch_slot(e->ft, b->h[i]);
-			if (b->v[i].flags & TH_SYN)
+			if (b->ok_syn >> j & 1)
 				host_prefetch_slot(e->ft, &b->v[i].src);
 		}
 		if (j >= SLOT_AHEAD && j - SLOT_AHEAD < m) {
 			unsigned i = ok[j - SLOT_AHEAD];
 
 			flow_prefetch_flow(e->ft, b->h[i]);
-			if (b->v[i].flags & TH_SYN)
+			if (b->ok_syn >> (j - SLOT_AHEAD) & 1)
 				host_prefetch_entry(e->ft, &b->v[i].src);
 		}
 		if (j >= FLOW_AHEAD) {

@@ -194,8 +194,38 @@ static void test_ipv4_addresses(unsigned seed)
 	}
 }
 
+/* seq_end: seq + payload + 1 for a SYN + 1 for a FIN, modulo 2^32 */
+static void test_seq_end(void)
+{
+	static const uint8_t flags[] = { TH_ACK, TH_SYN, TH_SYN | TH_ACK, TH_FIN | TH_ACK,
+					 TH_SYN | TH_FIN, TH_RST, TH_PSH | TH_ACK | TH_FIN };
+
+	for (unsigned k = 0; k < sizeof(flags) / sizeof(flags[0]); k++)
+		for (unsigned len = 0; len <= 40; len += 13)
+			for (int wrap = 0; wrap < 2; wrap++) {
+				uint8_t f[160];
+				struct tcp_view v;
+				size_t n = 14;
+				uint32_t seq = wrap ? 0xfffffff0u : 4096, want;
+
+				eth(f, 0x0800);
+				n += put_ipv4(f + n, 6, 20 + len, 64, 5);
+				put_tcp(f + n, flags[k], 5);
+				f[n + 4] = (uint8_t)(seq >> 24), f[n + 5] = (uint8_t)(seq >> 16);
+				f[n + 6] = (uint8_t)(seq >> 8), f[n + 7] = (uint8_t)seq;
+				n += 20;
+				memset(f + n, 'x', len);
+				n += len;
+				want = seq + len + !!(flags[k] & TH_SYN) + !!(flags[k] & TH_FIN);
+				CHECK_EQ_INT(decode_frame(LINK_ETHERNET, f, n, &v), DECODE_OK);
+				CHECK_EQ_INT(v.payload_len, len);
+				CHECK_EQ_INT(v.seq_end, want);
+			}
+}
+
 int main(void)
 {
+	test_seq_end();
 	unsigned seed = (unsigned)time(NULL);
 
 	if (getenv("SEED"))
