@@ -59,7 +59,7 @@ static void usage(FILE *f)
 		"                          127.0.0.1)\n"
 		"run:\n"
 		"  -d, --duration S        stop after S seconds (default: until SIGINT, SIGTERM\n"
-		"                          or SIGHUP)\n"
+		"                          or SIGHUP; SIGHUP not under nohup)\n"
 		"  -Z, --user USER         drop to USER after opening the sources\n"
 		"      --window S          kernel event <-> wire RST time window (default 1.0)\n"
 		"      --horizon S         how long an RST's verdict stays open (default 2.0)\n"
@@ -365,8 +365,14 @@ int cmd_watch(int argc, char **argv)
 	sa.sa_handler = on_signal;
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGTERM, &sa, NULL);
-	/* a closed terminal ends the run as SIGTERM does: summary, instance removed */
-	sigaction(SIGHUP, &sa, NULL);
+	/* a closed terminal ends the run as SIGTERM does (summary, instance
+	 * removed), unless SIGHUP came ignored (nohup): then it stays so */
+	{
+		struct sigaction old;
+
+		if (sigaction(SIGHUP, NULL, &old) || old.sa_handler != SIG_IGN)
+			sigaction(SIGHUP, &sa, NULL);
+	}
 	signal(SIGPIPE, SIG_IGN);
 	if (open_sources(&w, &o))
 		goto cleanup;

@@ -2,7 +2,11 @@
 # watch ended by SIGTERM, SIGHUP or SIGINT (in a drawn order, a drawn time
 # after its start) prints its final summary (JSON and the counters on
 # stderr), exits 1 for the resets it saw and removes its tracefs instance;
-# a signal while the sources are still opening also leaves no instance.
+# a signal while the sources are still opening also leaves no instance;
+# each within 10 s of the signal (a lost signal would run to --duration).
+# SIGHUP that came ignored (nohup) stays ignored: the run goes on, SIGTERM
+# still ends it. The watches start with SIGHUP at its default whatever this
+# shell was given (env --default-signal), but for that case.
 set -u
 . "$ROOT/tests/lib/watchlive.sh" ip nsenter python3 jq shuf
 T=/sys/kernel/tracing/instances
@@ -29,8 +33,8 @@ for sig in "${sigs[@]}"; do
 	# emptied here, not only by the redirection in the background job: the
 	# wait below must not read the last watch's lines before the job runs
 	: >"$tmp/err"
-	nsenter --net=/run/netns/"$ns" "$RSTSCOPE" watch -i lo --json --horizon 1 --summary-every 0 \
-		--duration 60 >"$tmp/out" 2>"$tmp/err" &
+	env --default-signal=HUP nsenter --net=/run/netns/"$ns" "$RSTSCOPE" watch -i lo --json \
+		--horizon 1 --summary-every 0 --duration 60 >"$tmp/out" 2>"$tmp/err" &
 	wpid=$!
 	for i in $(seq 100); do grep -q "watching:" "$tmp/err" && break; sleep 0.1; done
 	[ -d "$T/rstscope-$wpid" ] || fail "SIG$sig: no instance rstscope-$wpid"
@@ -47,13 +51,15 @@ for sig in "${sigs[@]}"; do
 	grep -q '^rstscope: kernel events: [0-9]* tcp_send_reset' "$tmp/err" ||
 		fail "SIG$sig: no kernel event counters on stderr"
 	[ -d "$T/rstscope-$w" ] && fail "SIG$sig: instance rstscope-$w left behind"
+	[ "$took" -le 10000 ] || fail "SIG$sig: the run ended $took ms after the signal"
 	echo "ok: SIG$sig: summary, exit 1, instance removed, $took ms after the signal"
 done
 
 # a signal right after the start, while the sources open
 for sig in TERM HUP; do
 	: >"$tmp/err"
-	nsenter --net=/run/netns/"$ns" "$RSTSCOPE" watch -i lo --json --duration 60 >"$tmp/out" 2>"$tmp/err" &
+	env --default-signal=HUP nsenter --net=/run/netns/"$ns" "$RSTSCOPE" watch -i lo --json \
+		--duration 60 >"$tmp/out" 2>"$tmp/err" &
 	wpid=$!
 	sleep "0.0$((RANDOM % 5))"
 	t0=$(date +%s%N)
@@ -63,6 +69,30 @@ for sig in TERM HUP; do
 	w=$wpid wpid=
 	# exit 128+N when the signal came before main(): no instance then either
 	[ -d "$T/rstscope-$w" ] && fail "SIG$sig at the start: instance rstscope-$w left behind"
+	[ "$took" -le 10000 ] || fail "SIG$sig at the start: the run ended $took ms after the signal"
 	echo "ok: SIG$sig at the start: exit $rc, no instance left, $took ms after the signal"
 done
+
+# under nohup (SIGHUP ignored on entry) a hangup leaves the run going
+: >"$tmp/err"
+env --ignore-signal=HUP nsenter --net=/run/netns/"$ns" "$RSTSCOPE" watch -i lo --json --horizon 1 \
+	--summary-every 0 --duration 60 >"$tmp/out" 2>"$tmp/err" &
+wpid=$!
+for i in $(seq 100); do grep -q "watching:" "$tmp/err" && break; sleep 0.1; done
+kill -HUP "$wpid"
+sleep "0.$((RANDOM % 5 + 5))"
+kill -0 "$wpid" 2>/dev/null || fail "under nohup: SIGHUP ended the run"
+ip netns exec "$ns" python3 "$ROOT/tests/helpers/watch_provoke.py" noport >/dev/null || fail "provoking failed"
+sleep 0.3
+t0=$(date +%s%N)
+kill -TERM "$wpid"
+wait "$wpid"; rc=$?
+took=$((($(date +%s%N) - t0) / 1000000))
+w=$wpid wpid=
+[ $rc = 1 ] || fail "under nohup: exit $rc after SIGTERM, want 1"
+jq -e 'select(.type=="summary") | .resets >= 1' "$tmp/out" >/dev/null ||
+	fail "under nohup: no final summary with the reset"
+[ -d "$T/rstscope-$w" ] && fail "under nohup: instance rstscope-$w left behind"
+[ "$took" -le 10000 ] || fail "under nohup: the run ended $took ms after SIGTERM"
+echo "ok: under nohup: SIGHUP ignored, SIGTERM then: summary, exit 1, $took ms after it"
 exit 0
