@@ -194,10 +194,12 @@ lab_check() {
 		if [ -n "$max" ] &&
 		   read -r n_match n_closed < <(jq -rs "[.[] | select(.type == \"rst\") | select($pred)] |
 			\"\(length) \(map(select(.cause_rule == \"closed\")) | length)\"" "$out/analyze.json" 2>/dev/null); then
-			spare=$((n_match - ${min:-1}))
+			# the smallest of: the excess over MAX, the harmless ones, the
+			# matches beyond MIN
+			spare=$((n_match - max))
 			[ "$spare" -gt "$n_closed" ] && spare=$n_closed
-			if [ "$spare" -gt 0 ] && [ "$n_match" -gt "$max" ]; then
-				[ "$spare" -gt $((n_match - max)) ] && spare=$((n_match - max))
+			[ "$spare" -gt $((n_match - ${min:-1})) ] && spare=$((n_match - ${min:-1}))
+			if [ "$spare" -gt 0 ]; then
 				echo "rsts where $pred: $spare harmless reset(s) after a completed close (rule closed) not counted against its MAX $max" >>"$out/verdict.txt"
 				max=$((max + spare))
 			fi

@@ -189,11 +189,11 @@ static enum decode_result dec_tcp(const uint8_t *p, size_t len, size_t seglen, s
 	v->payload = p + doff;
 	v->payload_len = (uint32_t)(seglen - doff);
 	v->payload_cap = (uint32_t)((len < seglen ? len : seglen) - doff);
-	tcp_view_fill_head(v);
+	tcp_view_fill_derived(v);
 	return DECODE_OK;
 }
 
-void tcp_view_fill_head(struct tcp_view *v)
+void tcp_view_fill_derived(struct tcp_view *v)
 {
 	v->seq_end = v->seq + v->payload_len + !!(v->flags & TH_SYN) + !!(v->flags & TH_FIN);
 	if (v->payload_cap)

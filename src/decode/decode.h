@@ -87,7 +87,7 @@ enum decode_result decode_frame(int link, const uint8_t *frame, size_t caplen,
 bool decode_link_supported(int link);
 /* Fill what v's other fields give: v->head (its first payload bytes)
  * and v->seq_end (decode_frame does; a view built by hand needs it). */
-void tcp_view_fill_head(struct tcp_view *v);
+void tcp_view_fill_derived(struct tcp_view *v);
 
 /* Format an address ("192.0.2.1" or "2001:db8::1") into buf (>= 46 bytes). */
 const char *ipaddr_str(const struct ipaddr *a, char *buf, size_t size);

@@ -387,7 +387,7 @@ void engine_segment(struct engine *e, const struct tcp_view *v, int64_t ts, cons
 {
 	struct tcp_view w = *v;
 
-	tcp_view_fill_head(&w);
+	tcp_view_fill_derived(&w);
 	segment(e, &w, flow_hash(&w), ts, file, frame);
 }
 
@@ -469,9 +469,8 @@ void engine_decode_batch(struct engine_batch *b)
 	if (b->n > ENGINE_BATCH_MAX)
 		b->n = ENGINE_BATCH_MAX;
 	b->bytes = 0;
-	_Static_assert(ENGINE_BATCH_MAX <= 64, "engine_batch: ok[] and ok_syn hold 64 frames");
+	_Static_assert(ENGINE_BATCH_MAX <= 256, "engine_batch: ok[] holds uint8_t indices");
 	b->n_ok = 0;
-	b->ok_syn = 0;
 	memset(b->result, 0, sizeof(b->result));
 	for (unsigned i = 0; i < b->n; i++) {
 		b->r[i] = decode_frame(b->in[i].link, b->in[i].data, b->in[i].caplen, &b->v[i]);
@@ -479,7 +478,6 @@ void engine_decode_batch(struct engine_batch *b)
 		b->result[b->r[i]]++;
 		if (b->r[i] == DECODE_OK) {
 			b->h[i] = flow_hash(&b->v[i]);
-			b->ok_syn |= (uint64_t)!!(b->v[i].flags & TH_SYN) << b->n_ok;
 			b->ok[b->n_ok++] = (uint8_t)i;
 		}
 	}
@@ -506,14 +504,14 @@ void engine_process_batch(struct engine *e, const struct engine_batch *b, const 
 			unsigned i = ok[j];
 
 			flow_prefetch_slot(e->ft, b->h[i]);
-			if (b->ok_syn >> j & 1)
+			if (b->v[i].flags & TH_SYN)
 				host_prefetch_slot(e->ft, &b->v[i].src);
 		}
 		if (j >= SLOT_AHEAD && j - SLOT_AHEAD < m) {
 			unsigned i = ok[j - SLOT_AHEAD];
 
 			flow_prefetch_flow(e->ft, b->h[i]);
-			if (b->ok_syn >> (j - SLOT_AHEAD) & 1)
+			if (b->v[i].flags & TH_SYN)
 				host_prefetch_entry(e->ft, &b->v[i].src);
 		}
 		if (j >= FLOW_AHEAD) {

@@ -88,11 +88,9 @@ struct engine_batch {
 	struct tcp_view v[ENGINE_BATCH_MAX];
 	enum decode_result r[ENGINE_BATCH_MAX];
 	uint32_t h[ENGINE_BATCH_MAX];
-	/* the decoded ones (r DECODE_OK), in order: their indices, how many,
-	 * and which of them are SYNs (bit k for ok[k]) */
+	/* the decoded ones (r DECODE_OK), in order: their indices and how many */
 	uint8_t ok[ENGINE_BATCH_MAX];
 	unsigned n_ok;
-	uint64_t ok_syn;
 	/* the batch's share of the stats, summed by its decode */
 	uint64_t bytes;
 	uint32_t result[DECODE__COUNT];

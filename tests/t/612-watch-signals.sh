@@ -22,6 +22,16 @@ cleanup() {
 }
 trap cleanup EXIT
 fail() { echo "FAIL: $*"; sed 's/^/  err| /' "$tmp/err" | tail -8; exit 1; }
+# ended_well WHAT RC TOOK_MS: exit 1 for the reset, a final summary with it,
+# the instance of watch $w removed, within 10 s of the signal
+ended_well() {
+	[ "$2" = 1 ] || fail "$1: exit $2, want 1 (a reset seen)"
+	jq -e 'select(.type=="summary") | .resets >= 1' "$tmp/out" >/dev/null ||
+		fail "$1: no final summary with the reset on stdout"
+	[ -d "$T/rstscope-$w" ] && fail "$1: instance rstscope-$w left behind"
+	[ "$3" -le 10000 ] || fail "$1: the run ended $3 ms after the signal"
+	return 0
+}
 ip netns add "$ns" || { echo "cannot create a network namespace"; exit 77; }
 ip -n "$ns" link set lo up
 seed=${SEED:-$RANDOM}
@@ -45,13 +55,9 @@ for sig in "${sigs[@]}"; do
 	wait "$wpid"; rc=$?
 	took=$((($(date +%s%N) - t0) / 1000000))
 	w=$wpid wpid=
-	[ $rc = 1 ] || fail "SIG$sig: exit $rc, want 1 (a reset seen)"
-	jq -e 'select(.type=="summary") | .resets >= 1' "$tmp/out" >/dev/null ||
-		fail "SIG$sig: no final summary with the reset on stdout"
+	ended_well "SIG$sig" "$rc" "$took"
 	grep -q '^rstscope: kernel events: [0-9]* tcp_send_reset' "$tmp/err" ||
 		fail "SIG$sig: no kernel event counters on stderr"
-	[ -d "$T/rstscope-$w" ] && fail "SIG$sig: instance rstscope-$w left behind"
-	[ "$took" -le 10000 ] || fail "SIG$sig: the run ended $took ms after the signal"
 	echo "ok: SIG$sig: summary, exit 1, instance removed, $took ms after the signal"
 done
 
@@ -89,10 +95,6 @@ kill -TERM "$wpid"
 wait "$wpid"; rc=$?
 took=$((($(date +%s%N) - t0) / 1000000))
 w=$wpid wpid=
-[ $rc = 1 ] || fail "under nohup: exit $rc after SIGTERM, want 1"
-jq -e 'select(.type=="summary") | .resets >= 1' "$tmp/out" >/dev/null ||
-	fail "under nohup: no final summary with the reset"
-[ -d "$T/rstscope-$w" ] && fail "under nohup: instance rstscope-$w left behind"
-[ "$took" -le 10000 ] || fail "under nohup: the run ended $took ms after SIGTERM"
+ended_well "under nohup, SIGTERM" "$rc" "$took"
 echo "ok: under nohup: SIGHUP ignored, SIGTERM then: summary, exit 1, $took ms after it"
 exit 0
