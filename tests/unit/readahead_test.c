@@ -30,6 +30,15 @@ static int threads(void)
 	return n;
 }
 
+/* The thread of the seed before is joined, but the kernel may count it
+ * a little longer (a join returns when the thread clears its tid, before
+ * it has left the thread group): wait, bounded, for this one alone. */
+static void settle(void)
+{
+	for (int i = 0; i < 1000 && threads() != 1; i++)
+		usleep(1000);
+}
+
 static void one(unsigned seed)
 {
 	char path[] = "/tmp/rstscope-ra.XXXXXX";
@@ -46,6 +55,7 @@ static void one(unsigned seed)
 		want[i] = (uint8_t)(i * 31 + seed);
 	CHECK(fd >= 0 && write(fd, want, size) == (ssize_t)size);
 	lseek(fd, 0, SEEK_SET);
+	settle();
 	ra = readahead_new(fd, chunk, 16);
 	CHECK(ra != NULL);
 	for (;;) {
