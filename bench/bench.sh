@@ -110,16 +110,27 @@ run_tool() {  # name, repetitions, stdout file, command... (the fastest run coun
 # rstscope and tcpdump take well under a second: best of 5 (the machine is
 # shared and noisy), taken in turns (rstscope, tcpdump, rstscope, ...) so
 # that a machine getting faster or slower during the run favours neither;
-# the slow ones once. Peak RSS is the largest of the runs.
+# the slow ones once. The five rounds are spread over the slow ones' time
+# (two before tcptrace, one between tcptrace and tshark, two after tshark),
+# so that the fast tools are not all timed in one noisy stretch of a few
+# seconds while the slow ones, half a minute or more, average the noise
+# out. Peak RSS is the largest of the runs.
 declare -A all
-rounds=5
-for ((round = 1; round <= rounds; round++)); do
+fast=0
+fast_round() {  # one round of the fast tools, numbered for the progress line
+	fast=$((fast + 1))
+	round=$fast rounds=5
 	run_tool rstscope 1 "$out/rstscope.jsonl" "$bin" analyze --json "$pcap"
 	run_tool tcpdump 1 /dev/null tcpdump -n -r "$pcap" -w /dev/null 'tcp[tcpflags] & tcp-rst != 0'
-done
-round= rounds=
+	round= rounds=
+}
+fast_round
+fast_round
 run_tool tcptrace 1 /dev/null tcptrace -n "$pcap"
+fast_round
 run_tool tshark 1 /dev/null tshark -n -r "$pcap" -Y 'tcp.flags.reset==1'
+fast_round
+fast_round
 # Many files: the capture twice in one analyze (files at once, a worker
 # each) against two analyze runs one after the other, in turns, best of 3.
 many_at= many_seq=
