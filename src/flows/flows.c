@@ -1,52 +1,10 @@
 /* flows: the flow table (open addressing over a pool, two recency lists). */
 #include "flows/flows.h"
+#include "flows/table.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-/* A slot or list index with this bit is an embryo's (t->emb), else a
- * full flow's (t->pool); FLOW_NONE is neither. */
-#define EMB_BIT 0x80000000u
-
-/* An embryonic flow: what the full state of a flow that has seen only its
- * SYN (and its retransmissions) and the SYN-ACK (and its) would hold, so
- * that promotion rebuilds exactly that state. A SYN flood's half-open
- * flows stay embryos: 128 bytes instead of a struct flow's 384. */
-struct flow_embryo {
-	struct ipaddr a, b;       /* a: the SYN's sender (the client) */
-	uint16_t pa, pb;
-	uint32_t hash;
-	uint32_t next, prev;      /* the recency list, shared with full flows */
-	uint64_t id;
-	int64_t last_ns;          /* last packet, either direction */
-	int64_t last0_ns, last1_ns;
-	int64_t idle_gap_ns, idle_end_ns;
-	uint32_t isn;             /* the SYN's sequence number */
-	uint32_t seq1, ack1;      /* the SYN-ACK's (has1) */
-	uint32_t cnt0, cnt1;      /* packets (all with the TTL below) */
-	uint32_t lru_sec;
-	uint16_t ipid0, ipid1;    /* packets with a non-zero IPv4 ID (saturating) */
-	uint8_t ttl0, ttl1;
-	uint8_t has1 : 1, reuse_dir : 1, used : 1;
-};
-
-struct flow_table {
-	struct flow *pool;
-	uint32_t pool_cap, pool_used, free_head;
-	struct flow_embryo *emb;
-	uint32_t emb_cap, emb_used, emb_free;
-	uint32_t *slots;          /* pool index or FLOW_NONE; size mask + 1 */
-	uint32_t *tags;           /* the flow's hash beside each slot: probes skip
-	                           * other flows without touching them */
-	uint32_t mask;
-	uint32_t max_flows;
-	uint32_t head[2], tail[2]; /* recency lists: 0 open, 1 closed */
-	int64_t idle_expire_ns, closed_expire_ns, idle_min_ns;
-	bool embryos;
-	uint64_t next_id;
-	struct flow_table_stats st;
-	struct host_table hosts;
-};
 
 bool ttl_hist_add(struct ttl_hist *h, uint8_t ttl)
 {
@@ -159,44 +117,9 @@ const struct flow_table_stats *flow_table_stats(const struct flow_table *t)
 	return &t->st;
 }
 
-/* ---- nodes: full flows and embryos behind one index ---- */
+/* ---- the recency lists ---- */
 
-static inline struct flow_embryo *emb_of(struct flow_table *t, uint32_t i)
-{
-	return &t->emb[i & ~EMB_BIT];
-}
-
-static inline uint32_t *node_next(struct flow_table *t, uint32_t i)
-{
-	return i & EMB_BIT ? &emb_of(t, i)->next : &t->pool[i].next;
-}
-
-static inline uint32_t *node_prev(struct flow_table *t, uint32_t i)
-{
-	return i & EMB_BIT ? &emb_of(t, i)->prev : &t->pool[i].prev;
-}
-
-static inline int node_list(struct flow_table *t, uint32_t i)
-{
-	return i & EMB_BIT ? 0 : t->pool[i].closed_list;   /* an embryo is never closed */
-}
-
-static inline int64_t node_last_ns(struct flow_table *t, uint32_t i)
-{
-	return i & EMB_BIT ? emb_of(t, i)->last_ns : t->pool[i].last_ns;
-}
-
-static inline uint16_t node_pin(struct flow_table *t, uint32_t i)
-{
-	return i & EMB_BIT ? 0 : t->pool[i].pin;   /* an RST promotes an embryo first */
-}
-
-static inline uint32_t node_hash(struct flow_table *t, uint32_t i)
-{
-	return i & EMB_BIT ? emb_of(t, i)->hash : t->pool[i].hash;
-}
-
-static void list_unlink(struct flow_table *t, uint32_t i)
+void ft_list_unlink(struct flow_table *t, uint32_t i)
 {
 	int l = node_list(t, i);
 	uint32_t next = *node_next(t, i), prev = *node_prev(t, i);
@@ -212,7 +135,7 @@ static void list_unlink(struct flow_table *t, uint32_t i)
 	*node_next(t, i) = *node_prev(t, i) = FLOW_NONE;
 }
 
-static void list_append(struct flow_table *t, uint32_t i, int l)
+void ft_list_append(struct flow_table *t, uint32_t i, int l)
 {
 	if (!(i & EMB_BIT))
 		t->pool[i].closed_list = (uint8_t)l;
@@ -225,26 +148,13 @@ static void list_append(struct flow_table *t, uint32_t i, int l)
 	t->tail[l] = i;
 }
 
-/* The move of flow_touch() for node i, whose last move was at *lru_sec. */
-static inline void node_touch(struct flow_table *t, uint32_t i, uint32_t *lru_sec, bool closed,
-			      int64_t now_ns)
-{
-	uint32_t sec = (uint32_t)(now_ns / 1000000000);
-
-	if (node_list(t, i) == closed && (*lru_sec == sec || t->tail[closed] == i))
-		return;
-	*lru_sec = sec;
-	list_unlink(t, i);
-	list_append(t, i, closed);
-}
-
 void flow_touch_move(struct flow_table *t, struct flow *f, bool closed, int64_t now_ns)
 {
 	node_touch(t, flow_index(t, f), &f->lru_sec, closed, now_ns);
 }
 
-/* Slots for at least twice the live flows. */
-static bool rehash(struct flow_table *t, uint32_t newmask)
+/* (flows/table.h) */
+bool ft_rehash(struct flow_table *t, uint32_t newmask)
 {
 	uint32_t *ns = malloc(((size_t)newmask + 1) * sizeof(*ns));
 	uint32_t *nt = malloc(((size_t)newmask + 1) * sizeof(*nt));
@@ -274,21 +184,11 @@ static bool rehash(struct flow_table *t, uint32_t newmask)
 	return true;
 }
 
-/* The slot that holds node idx. */
-static uint32_t slot_of(const struct flow_table *t, uint32_t idx, uint32_t hash)
-{
-	uint32_t s;
-
-	for (s = hash & t->mask; t->slots[s] != idx; s = (s + 1) & t->mask)
-		;
-	return s;
-}
-
 /* Remove node idx from the hash (backward-shift deletion) and the recency
  * list, and free it. */
 static void node_remove(struct flow_table *t, uint32_t idx)
 {
-	uint32_t s = slot_of(t, idx, node_hash(t, idx)), j;
+	uint32_t s = ft_slot_of(t, idx, node_hash(t, idx)), j;
 
 	t->slots[s] = FLOW_NONE;
 	for (j = (s + 1) & t->mask; t->slots[j] != FLOW_NONE; j = (j + 1) & t->mask) {
@@ -302,7 +202,7 @@ static void node_remove(struct flow_table *t, uint32_t idx)
 			s = j;
 		}
 	}
-	list_unlink(t, idx);
+	ft_list_unlink(t, idx);
 	if (idx & EMB_BIT) {
 		struct flow_embryo *m = emb_of(t, idx);
 
@@ -338,7 +238,7 @@ static bool pool_grow(void **pool, uint32_t *cap, size_t size, uint32_t max)
 }
 
 /* A free full flow: the free list, then growth. FLOW_NONE: no memory. */
-static uint32_t alloc_full(struct flow_table *t)
+uint32_t ft_alloc_full(struct flow_table *t)
 {
 	uint32_t i = t->free_head;
 
@@ -386,30 +286,21 @@ static bool evict_one(struct flow_table *t)
 
 /* A node for a new flow, an embryo or not: at the cap, or without memory,
  * the idlest unpinned flow makes room. FLOW_NONE when none can. */
-static uint32_t alloc_node(struct flow_table *t, bool emb)
+uint32_t ft_alloc_node(struct flow_table *t, bool emb)
 {
 	uint32_t i;
 
 	if (t->st.open >= t->max_flows && !evict_one(t))
 		return FLOW_NONE;
-	i = emb ? alloc_emb(t) : alloc_full(t);
+	i = emb ? alloc_emb(t) : ft_alloc_full(t);
 	if (i == FLOW_NONE && evict_one(t))
-		i = emb ? alloc_emb(t) : alloc_full(t);
+		i = emb ? alloc_emb(t) : ft_alloc_full(t);
 	return i;
 }
 
-/* Slots for one more live flow: at most half of them used (a full table
- * would not end a probe). */
-static bool hash_room(struct flow_table *t)
-{
-	if (((size_t)t->st.open + 1) * 2 <= (size_t)t->mask + 1 || rehash(t, t->mask * 2 + 1))
-		return true;
-	return (size_t)t->st.open + 2 <= (size_t)t->mask;   /* fuller, without memory */
-}
-
 /* Put node idx (used, with its hash set) in the hash and at the tail of
- * the open list; hash_room() said there is room. */
-static void node_insert(struct flow_table *t, uint32_t idx, uint32_t h)
+ * the open list; ft_hash_room() said there is room. */
+void ft_node_insert(struct flow_table *t, uint32_t idx, uint32_t h)
 {
 	uint32_t s;
 
@@ -417,7 +308,7 @@ static void node_insert(struct flow_table *t, uint32_t idx, uint32_t h)
 		;
 	t->slots[s] = idx;
 	t->tags[s] = h;
-	list_append(t, idx, 0);
+	ft_list_append(t, idx, 0);
 	t->st.created++;
 	if (++t->st.open > t->st.peak)
 		t->st.peak = t->st.open;
@@ -490,185 +381,6 @@ void flow_prefetch_flow(const struct flow_table *t, uint32_t hash)
 		}
 }
 
-/* ---- embryos ---- */
-
-/* A segment that only an embryo's fields record: SYN alone (of SYN, ACK,
- * RST, FIN) or SYN-ACK, no payload. */
-static inline bool handshake_only(const struct tcp_view *v)
-{
-	uint8_t f = v->flags & (TH_SYN | TH_ACK | TH_RST | TH_FIN);
-
-	return (f == TH_SYN || f == (TH_SYN | TH_ACK)) && !v->payload_len && !v->payload_cap;
-}
-
-/* The host of `a` learns a TTL new to its flow. */
-static void host_learn(struct flow_table *t, const struct ipaddr *a, uint8_t ttl)
-{
-	struct host *h = host_get(t, a, true);
-
-	if (h)
-		ttl_hist_add(&h->ttl, ttl);
-}
-
-/* Silence tracking as the engine does it for a packet without payload. */
-static inline void emb_gap(struct flow_table *t, struct flow_embryo *m, int dir, int64_t ts)
-{
-	if (ts - m->last_ns >= t->idle_min_ns) {
-		m->idle_gap_ns = ts - m->last_ns;
-		m->idle_end_ns = ts;
-		m->reuse_dir = (uint8_t)dir;
-	}
-	m->last_ns = ts;
-}
-
-/* Does embryo m take v (in direction dir) as it is, or must it become a
- * full flow first? It takes what repeats the handshake it holds: the
- * SYN again (same sequence number and TTL), the first SYN-ACK, and that
- * SYN-ACK again. */
-static bool emb_takes(const struct flow_embryo *m, const struct tcp_view *v, int dir)
-{
-	if (!handshake_only(v))
-		return false;
-	if (dir == 0)
-		return !(v->flags & TH_ACK) && v->seq == m->isn && v->ttl == m->ttl0 &&
-		       m->cnt0 < UINT32_MAX;
-	if (!(v->flags & TH_ACK))
-		return false;
-	return !m->has1 || (v->seq == m->seq1 && v->ack == m->ack1 && v->ttl == m->ttl1 &&
-			    m->cnt1 < UINT32_MAX);
-}
-
-/* v, which emb_takes(), into embryo idx: what update_flow() does with it. */
-static void emb_absorb(struct flow_table *t, uint32_t idx, const struct tcp_view *v, int dir,
-		       int64_t ts)
-{
-	struct flow_embryo *m = emb_of(t, idx);
-	bool nz = v->ipver == 4 && v->ipid;
-
-	if (dir == 0) {
-		m->last0_ns = ts;
-		m->cnt0++;
-		if (nz && m->ipid0 < UINT16_MAX)
-			m->ipid0++;
-	} else {
-		if (!m->has1) {
-			m->has1 = 1;
-			m->seq1 = v->seq;
-			m->ack1 = v->ack;
-			m->ttl1 = v->ttl;
-			host_learn(t, &v->src, v->ttl);
-		}
-		m->last1_ns = ts;
-		m->cnt1++;
-		if (nz && m->ipid1 < UINT16_MAX)
-			m->ipid1++;
-	}
-	emb_gap(t, m, dir, ts);
-	node_touch(t, idx, &m->lru_sec, false, ts);
-}
-
-/* A new embryo for v, a SYN (handshake_only, no ACK) no flow holds. */
-static bool emb_new(struct flow_table *t, const struct tcp_view *v, uint32_t h, int64_t ts)
-{
-	struct flow_embryo *m;
-	uint32_t idx;
-
-	if (!hash_room(t) || (idx = alloc_node(t, true)) == FLOW_NONE)
-		return false;
-	m = emb_of(t, idx);
-	memset(m, 0, sizeof(*m));
-	m->a = v->src;
-	m->b = v->dst;
-	m->pa = v->sport;
-	m->pb = v->dport;
-	m->hash = h;
-	m->used = 1;
-	m->id = ++t->next_id;
-	m->isn = v->seq;
-	m->ttl0 = v->ttl;
-	m->last_ns = ts;
-	node_insert(t, idx, h);
-	host_learn(t, &v->src, v->ttl);
-	m->last0_ns = ts;
-	m->cnt0 = 1;
-	m->ipid0 = v->ipver == 4 && v->ipid;
-	emb_gap(t, m, 0, ts);
-	node_touch(t, idx, &m->lru_sec, false, ts);
-	return true;
-}
-
-/* One direction of a promoted flow: a handshake segment sent cnt times. */
-static void dir_from_emb(struct flow_dir *d, int64_t last_ns, uint32_t cnt, uint32_t end,
-			 uint8_t ttl, uint16_t ipid_nonzero)
-{
-	d->last_ns = last_ns;
-	d->pkts = cnt;
-	d->next_seq = end;
-	d->seq_valid = 1;
-	d->ttl.val[0] = ttl;
-	d->ttl.cnt[0] = cnt;
-	d->ipid_nonzero = ipid_nonzero;
-}
-
-/* Embryo idx becomes a full flow with the state the engine would have
- * built from the same segments, in its place in the hash and the recency
- * list. NULL without memory (the embryo stays). */
-static struct flow *emb_promote(struct flow_table *t, uint32_t idx)
-{
-	struct flow_embryo *m = emb_of(t, idx);
-	uint32_t fi = alloc_full(t), s;
-	struct flow *f;
-
-	if (fi == FLOW_NONE)
-		return NULL;
-	m = emb_of(t, idx);
-	f = &t->pool[fi];
-	memset(f, 0, sizeof(*f));
-	f->a = m->a;
-	f->b = m->b;
-	f->pa = m->pa;
-	f->pb = m->pb;
-	f->hash = m->hash;
-	f->used = 1;
-	f->id = m->id;
-	f->last_ns = m->last_ns;
-	f->idle_gap_ns = m->idle_gap_ns;
-	f->idle_end_ns = m->idle_end_ns;
-	f->reuse_dir = m->reuse_dir;
-	f->last_data_dir = 2;
-	f->lru_sec = m->lru_sec;
-	f->client = 0;
-	f->role_known = 1;
-	f->state = m->has1 ? FS_SYNACK : FS_SYN;
-	dir_from_emb(&f->d[0], m->last0_ns, m->cnt0, m->isn + 1, m->ttl0, m->ipid0);
-	f->d[0].syn = 1;
-	f->d[0].isn = m->isn;
-	if (m->has1) {
-		dir_from_emb(&f->d[1], m->last1_ns, m->cnt1, m->seq1 + 1, m->ttl1, m->ipid1);
-		f->d[1].synack = 1;
-		f->d[1].max_ack = m->ack1;
-		f->d[1].ack_valid = 1;
-	}
-	/* its place: the slot, and the list between the same neighbours */
-	s = slot_of(t, idx, m->hash);
-	t->slots[s] = fi;
-	f->next = m->next;
-	f->prev = m->prev;
-	f->closed_list = 0;
-	if (f->prev != FLOW_NONE)
-		*node_next(t, f->prev) = fi;
-	else
-		t->head[0] = fi;
-	if (f->next != FLOW_NONE)
-		*node_prev(t, f->next) = fi;
-	else
-		t->tail[0] = fi;
-	m->used = 0;
-	m->next = t->emb_free;
-	t->emb_free = idx & ~EMB_BIT;
-	return f;
-}
-
 struct flow *flow_lookup(struct flow_table *t, const struct tcp_view *v, uint32_t h,
 			 int64_t now_ns, int *dir, bool *created, bool *absorbed)
 {
@@ -720,12 +432,12 @@ struct flow *flow_lookup(struct flow_table *t, const struct tcp_view *v, uint32_
 		*absorbed = emb_new(t, v, h, now_ns);
 		return NULL;
 	}
-	if (!hash_room(t) || (idx = alloc_node(t, false)) == FLOW_NONE)
+	if (!ft_hash_room(t) || (idx = ft_alloc_node(t, false)) == FLOW_NONE)
 		return NULL;
 	f = &t->pool[idx];
 	flow_init(t, f, v, h);
 	f->last_ns = now_ns;
-	node_insert(t, idx, h);
+	ft_node_insert(t, idx, h);
 	return f;
 }
 
@@ -740,8 +452,8 @@ void flow_expire(struct flow_table *t, int64_t now_ns)
 			if (now_ns - node_last_ns(t, i) < limit)
 				break;
 			if (node_pin(t, i)) {       /* waits for its verdicts: look again later */
-				list_unlink(t, i);
-				list_append(t, i, l);
+				ft_list_unlink(t, i);
+				ft_list_append(t, i, l);
 				continue;
 			}
 			node_remove(t, i);
