@@ -1,7 +1,7 @@
 /* embryo: half-open flows kept as 128-byte embryos until their first
  * segment beyond the handshake, then promoted to the full state the engine
- * would have built from the same segments (flows/table.h). */
-#include "flows/table.h"
+ * would have built from the same segments (flows/internal.h). */
+#include "flows/internal.h"
 
 #include <string.h>
 

@@ -1,6 +1,6 @@
 /* flows: the flow table (open addressing over a pool, two recency lists). */
 #include "flows/flows.h"
-#include "flows/table.h"
+#include "flows/internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -153,7 +153,7 @@ void flow_touch_move(struct flow_table *t, struct flow *f, bool closed, int64_t 
 	node_touch(t, flow_index(t, f), &f->lru_sec, closed, now_ns);
 }
 
-/* (flows/table.h) */
+/* (flows/internal.h) */
 bool ft_rehash(struct flow_table *t, uint32_t newmask)
 {
 	uint32_t *ns = malloc(((size_t)newmask + 1) * sizeof(*ns));

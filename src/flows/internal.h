@@ -1,8 +1,8 @@
-/* flows/table.h: the flow table's layout and the primitives its two files
+/* flows/internal.h: the flow table's layout and the primitives its two files
  * share (flows.c: the table, the lookup, expiry; embryo.c: half-open flows
  * kept small). Private to src/flows: other stages use flows/flows.h. */
-#ifndef RSTSCOPE_FLOWS_TABLE_H
-#define RSTSCOPE_FLOWS_TABLE_H
+#ifndef RSTSCOPE_FLOWS_INTERNAL_H
+#define RSTSCOPE_FLOWS_INTERNAL_H
 
 #include "flows/flows.h"
 
