@@ -108,7 +108,6 @@ struct flow *emb_promote(struct flow_table *t, uint32_t idx)
 
 	if (fi == FLOW_NONE)
 		return NULL;
-	m = emb_of(t, idx);
 	f = &t->pool[fi];
 	memset(f, 0, sizeof(*f));
 	f->a = m->a;

@@ -5,7 +5,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-
 bool ttl_hist_add(struct ttl_hist *h, uint8_t ttl)
 {
 	int min = 0;
@@ -117,7 +116,7 @@ const struct flow_table_stats *flow_table_stats(const struct flow_table *t)
 	return &t->st;
 }
 
-/* ---- the recency lists ---- */
+/* ---- the recency lists, nodes in and out (ft_*: contracts in flows/internal.h) ---- */
 
 void ft_list_unlink(struct flow_table *t, uint32_t i)
 {
@@ -153,7 +152,6 @@ void flow_touch_move(struct flow_table *t, struct flow *f, bool closed, int64_t 
 	node_touch(t, flow_index(t, f), &f->lru_sec, closed, now_ns);
 }
 
-/* (flows/internal.h) */
 bool ft_rehash(struct flow_table *t, uint32_t newmask)
 {
 	uint32_t *ns = malloc(((size_t)newmask + 1) * sizeof(*ns));
@@ -237,7 +235,6 @@ static bool pool_grow(void **pool, uint32_t *cap, size_t size, uint32_t max)
 	return true;
 }
 
-/* A free full flow: the free list, then growth. FLOW_NONE: no memory. */
 uint32_t ft_alloc_full(struct flow_table *t)
 {
 	uint32_t i = t->free_head;
@@ -284,8 +281,6 @@ static bool evict_one(struct flow_table *t)
 	return false;
 }
 
-/* A node for a new flow, an embryo or not: at the cap, or without memory,
- * the idlest unpinned flow makes room. FLOW_NONE when none can. */
 uint32_t ft_alloc_node(struct flow_table *t, bool emb)
 {
 	uint32_t i;
@@ -298,8 +293,6 @@ uint32_t ft_alloc_node(struct flow_table *t, bool emb)
 	return i;
 }
 
-/* Put node idx (used, with its hash set) in the hash and at the tail of
- * the open list; ft_hash_room() said there is room. */
 void ft_node_insert(struct flow_table *t, uint32_t idx, uint32_t h)
 {
 	uint32_t s;

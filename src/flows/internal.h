@@ -128,7 +128,8 @@ static inline bool ft_hash_room(struct flow_table *t)
 	return (size_t)t->st.open + 2 <= (size_t)t->mask;   /* fuller, without memory */
 }
 
-/* A free full flow (the free list, then growth); FLOW_NONE: no memory. */
+/* A free full flow (the free list, then growth; only t->pool moves);
+ * FLOW_NONE: no memory. */
 uint32_t ft_alloc_full(struct flow_table *t);
 /* A node for a new flow, an embryo or not, evicting the idlest unpinned
  * flow at the cap or without memory; FLOW_NONE when none can. */
@@ -163,11 +164,11 @@ static inline bool emb_takes(const struct flow_embryo *m, const struct tcp_view 
 			    m->cnt1 < UINT32_MAX);
 }
 
-/* Embryos (embryo.c). emb_absorb: v, which emb_takes(), into embryo idx
- * (direction dir). emb_new: a new
- * embryo for v, a SYN alone that no flow holds (false: no room).
- * emb_promote: embryo idx becomes the full flow the same segments would
- * have built, in its place (NULL without memory; the embryo stays). */
+/* Embryos (embryo.c). emb_absorb: v (direction dir), which emb_takes(),
+ * into embryo idx. emb_new: a new embryo for v, a SYN alone that no flow
+ * holds (false: no room). emb_promote: embryo idx becomes the full flow
+ * the same segments would have built, in its place (NULL without memory;
+ * the embryo stays). */
 void emb_absorb(struct flow_table *t, uint32_t idx, const struct tcp_view *v, int dir, int64_t ts);
 bool emb_new(struct flow_table *t, const struct tcp_view *v, uint32_t h, int64_t ts);
 struct flow *emb_promote(struct flow_table *t, uint32_t idx);
